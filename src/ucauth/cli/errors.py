@@ -1,0 +1,48 @@
+"""The one place where errors become exit codes and a single line on stderr."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from ucauth.errors import UcauthError
+from ucauth.i18n import normalize_language
+
+# Exit codes by error class; the most specific class in an error's MRO wins.
+# 1 = any other UcauthError, 2 = usage error (click), 130 = interrupted.
+EXIT_CODES: dict[type[UcauthError], int] = {}
+
+
+def exit_code_for(error: UcauthError) -> int:
+    """The exit code of the nearest class of ``error`` that has one, else 1."""
+    for cls in type(error).__mro__:
+        if cls in EXIT_CODES:
+            return EXIT_CODES[cls]
+    return 1
+
+
+def cli_language() -> str:
+    """``UCAUTH_LANG``, else the locale's language when it is Thai or English, else Thai."""
+    explicit = os.environ.get("UCAUTH_LANG")
+    if explicit:
+        return normalize_language(explicit)
+    locale = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG")
+    return normalize_language((locale or "")[:2].lower() or None)
+
+
+def run(command: click.Command) -> None:
+    """Run ``command``; print expected failures as one line and exit with their code."""
+    try:
+        result = command.main(standalone_mode=False)
+    except UcauthError as error:
+        click.echo(f"ucauth: {error.message(cli_language())}", err=True)
+        sys.exit(exit_code_for(error))
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("ucauth: interrupted", err=True)
+        sys.exit(130)
+    sys.exit(result if isinstance(result, int) else 0)
