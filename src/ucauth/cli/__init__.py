@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ucauth import __version__
+from ucauth.cli.db import db
 from ucauth.cli.errors import run
 
 
@@ -12,6 +13,9 @@ from ucauth.cli.errors import run
 @click.version_option(__version__, prog_name="ucauth")
 def cli() -> None:
     """ucauth: Thai ID smart-card login and the rights-checking web service."""
+
+
+cli.add_command(db)
 
 
 def main() -> None:

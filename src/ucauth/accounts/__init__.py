@@ -1,0 +1,1 @@
+"""Accounts: regions, units, users and their roles and statuses, workstations (agents)."""

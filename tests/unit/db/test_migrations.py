@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, Table, insert, select
+
+from ucauth.db import UtcDateTime, make_engine
+from ucauth.migrations import current_revision, ensure_current, head_revision, upgrade
+from ucauth.migrations.errors import SchemaOutOfDateError
+
+
+def test_empty_database_is_out_of_date(tmp_path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'sub' / 'new.db'}")
+    with pytest.raises(SchemaOutOfDateError) as raised:
+        ensure_current(engine)
+    assert "ucauth db upgrade" in raised.value.message("en")
+    assert current_revision(engine) is None
+
+
+def test_upgraded_database_is_current_and_has_thirteen_regions(database_url: str) -> None:
+    engine = make_engine(database_url)
+    ensure_current(engine)
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as connection:
+        count = connection.exec_driver_sql("SELECT count(*) FROM regions").scalar_one()
+    assert count == 13
+    upgrade(database_url)  # idempotent
+    engine.dispose()
+
+
+def test_utc_datetime_round_trips_aware_values(database_url: str) -> None:
+    engine = make_engine(database_url)
+    table = Table(
+        "tz_probe", MetaData(), Column("id", Integer, primary_key=True), Column("at", UtcDateTime)
+    )
+    table.create(engine)
+    bangkok = datetime(2026, 11, 25, 0, 0, tzinfo=timezone(timedelta(hours=7)))
+    with engine.begin() as connection:
+        connection.execute(insert(table).values(id=1, at=bangkok))
+        stored = connection.execute(select(table.c.at)).scalar_one()
+    assert stored == bangkok and stored.tzinfo == UTC
+    with pytest.raises(Exception, match="naive"), engine.begin() as connection:
+        connection.execute(insert(table).values(id=2, at=datetime(2026, 1, 1)))  # noqa: DTZ001
+    engine.dispose()
