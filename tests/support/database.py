@@ -43,7 +43,7 @@ def postgres_server_url() -> str:
     return url
 
 
-def _admin(server_url: str, statement: sql.Composable) -> None:
+def _admin(server_url: str, statement: sql.Composed) -> None:
     with psycopg.connect(_dsn(server_url), autocommit=True) as connection:
         connection.execute(statement)
 
