@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from ucauth import __version__
+from ucauth.cli.card import card_group
+from ucauth.cli.demo import demo_command
 from ucauth.cli.errors import run
 
 
@@ -12,6 +14,10 @@ from ucauth.cli.errors import run
 @click.version_option(__version__, prog_name="ucauth")
 def cli() -> None:
     """ucauth: Thai ID smart-card login and the rights-checking web service."""
+
+
+cli.add_command(card_group)
+cli.add_command(demo_command)
 
 
 def main() -> None:
