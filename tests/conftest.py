@@ -1,3 +1,3 @@
 """Shared pytest configuration: fixtures live in the plugins of tests/support."""
 
-pytest_plugins: list[str] = []
+pytest_plugins: list[str] = ["tests.support.pcsc"]

@@ -82,10 +82,32 @@ def vpcd_config(port: int) -> str:
     )
 
 
+def ancestors() -> list[int]:
+    """PIDs of this process's parent, its parent, and so on."""
+    pids, pid = [], os.getppid()
+    while pid > 1:
+        pids.append(pid)
+        try:
+            status = (PROC / str(pid) / "status").read_text()
+        except OSError:
+            break
+        pid = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("PPid:"))
+    return pids
+
+
 @contextlib.contextmanager
 def machine_lock(timeout: float, path: Path = LOCK_PATH) -> Iterator[None]:
-    """Hold the machine-wide pcscd lock (``flock``), waiting up to ``timeout`` seconds."""
+    """Hold the machine-wide pcscd lock (``flock``), waiting up to ``timeout`` seconds.
+
+    A process started by the current holder (e.g. ``ucauth demo`` run by a test that paused its
+    pcscd) shares the holder's lock instead of waiting for it.
+    """
     with path.open("a+") as handle:
+        handle.seek(0)
+        holder = handle.read().strip()
+        if holder.isdigit() and int(holder) in ancestors():
+            yield
+            return
         deadline = time.monotonic() + timeout
         while True:
             try:
