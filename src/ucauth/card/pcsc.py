@@ -35,6 +35,9 @@ SEND_PCI = {
 RESULT_MASK = 0xFFFFFFFF
 MILLISECONDS = 1000
 WAIT_STEP = 0.5
+REMOVAL_GRACE = 1.0
+"""Seconds to wait, after a failed exchange, for pcscd to notice that the card was pulled."""
+MIN_RESPONSE = 2
 
 SERVICE_GONE = frozenset(
     {scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED, scard.SCARD_E_INVALID_HANDLE}
@@ -161,8 +164,15 @@ class PcscConnection(CardConnection):
 
     def transmit(self, apdu: bytes) -> tuple[bytes, int]:
         hresult, response = scard.SCardTransmit(self._card, self._pci, list(apdu))
-        if _result(hresult) != scard.SCARD_S_SUCCESS:
-            raise self._transmit_error(hresult)
+        code = _result(hresult)
+        if code in CARD_GONE or code in SERVICE_GONE:
+            raise error_for(hresult, self.reader)
+        if code != scard.SCARD_S_SUCCESS or len(response) < MIN_RESPONSE:
+            # vpcd (and some readers) report a card pulled mid-command as an empty answer or a
+            # failed transaction; pcscd notices the removal only at its next presence poll.
+            if self._card_gone():
+                raise CardRemovedError()
+            _check(hresult, self.reader)
         return split_response(bytes(response))
 
     def disconnect(self) -> None:
@@ -174,19 +184,13 @@ class PcscConnection(CardConnection):
         if self._owns_context:
             self._context.close()
 
-    def _transmit_error(self, hresult: int) -> CardError:
-        """A failed transmit: removal if the card is no longer there, else the PC/SC error."""
-        if _result(hresult) in CARD_GONE or _result(hresult) in SERVICE_GONE:
-            return error_for(hresult, self.reader)
-        status, *_ = scard.SCardStatus(self._card)
-        if _result(status) in CARD_GONE or not self._card_present():
-            return CardRemovedError()
-        return error_for(hresult, self.reader)
-
-    def _card_present(self) -> bool:
+    def _card_gone(self) -> bool:
+        """True if the card leaves the reader within :data:`REMOVAL_GRACE` seconds."""
         states = self._context.status_change({}, 0)
+        if self.reader in states and states[self.reader].present:
+            states = self._context.status_change(states, REMOVAL_GRACE)
         state = states.get(self.reader)
-        return state is not None and state.present
+        return state is None or not state.present
 
 
 def list_readers() -> list[str]:
