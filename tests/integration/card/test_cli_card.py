@@ -78,11 +78,15 @@ def test_virtual_card_command_inserts_until_sigterm(pcscd: PrivatePcscd) -> None
         wait_for_presence(pcscd.reader(1), present=True)
         result = run_cli("card", "read", "--reader", pcscd.reader(1))
         assert json.loads(result.stdout)["expiry_date"]["lifetime"] is True
+        pcscd.restart()  # the card reconnects to the new pcscd by itself
+        wait_for_presence(pcscd.reader(1), present=True)
+        assert run_cli("card", "read", "--reader", pcscd.reader(1)).returncode == 0
     finally:
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=10)
     assert process.returncode == 0
     assert "inserted" in stderr and "PIN 1111" in stderr
+    assert "reconnecting" in stderr
     assert stderr.strip().endswith("Virtual card removed")
     wait_for_presence(pcscd.reader(1), present=False)
 
