@@ -31,9 +31,11 @@ def removing_card(after: int) -> RemovedAfter:
 
 def test_card_removed_in_the_middle_of_a_read(attach_card: AttachCard) -> None:
     card = removing_card(after=5)
-    card.link = attach_card(card).link
+    handle = attach_card(card)
+    card.link = handle.link
     with pcsc.connect() as connection, pytest.raises(CardRemovedError):
         ThaiIdSession(connection).read(photo=True)
+    assert not handle.inserted
 
 
 def test_cli_card_removed_during_the_read(attach_card: AttachCard) -> None:
