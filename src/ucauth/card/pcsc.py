@@ -73,7 +73,7 @@ def _check(hresult: int, reader: str | None = None) -> None:
 
 
 class PcscContext:
-    """One PC/SC context: lists readers, waits for changes, connects to cards."""
+    """One PC/SC context: lists readers and waits for changes (connections use it too)."""
 
     def __init__(self) -> None:
         hresult, self._handle = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
@@ -114,10 +114,6 @@ class PcscContext:
             for name, event, atr in states
         }
 
-    def connect(self, reader: str) -> PcscConnection:
-        """Connect to the card in ``reader`` (shared mode, T=0 or T=1)."""
-        return PcscConnection(self, reader)
-
     def cancel(self) -> None:
         """Make a blocked ``status_change`` return (from another thread)."""
         scard.SCardCancel(self._handle)
@@ -143,7 +139,8 @@ class PcscContext:
 
 
 class PcscConnection(CardConnection):
-    """A card in a PC/SC reader. Closing it also closes its context when it owns one."""
+    """The card in ``reader`` (shared mode, T=0 or T=1). Closing it also closes its context
+    when it owns one."""
 
     def __init__(self, context: PcscContext, reader: str, *, owns_context: bool = False) -> None:
         self.reader = reader
