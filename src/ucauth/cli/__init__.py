@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from ucauth import __version__
+from ucauth.cli.card import card_group
 from ucauth.cli.db import db
+from ucauth.cli.demo import demo_command
 from ucauth.cli.errors import run
 
 
@@ -15,7 +17,9 @@ def cli() -> None:
     """ucauth: Thai ID smart-card login and the rights-checking web service."""
 
 
+cli.add_command(card_group)
 cli.add_command(db)
+cli.add_command(demo_command)
 
 
 def main() -> None:

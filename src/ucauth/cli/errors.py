@@ -7,12 +7,36 @@ import sys
 
 import click
 
+from ucauth.card.errors import (
+    CardError,
+    CardRemovedError,
+    InvalidPinError,
+    NoCardError,
+    NoReaderError,
+    NotThaiIdCardError,
+    PcscUnavailableError,
+    PinBlockedError,
+    PinFormatError,
+    VirtualCardError,
+)
 from ucauth.errors import UcauthError
 from ucauth.i18n import normalize_language
 
 # Exit codes by error class; the most specific class in an error's MRO wins.
 # 1 = any other UcauthError, 2 = usage error (click), 130 = interrupted.
-EXIT_CODES: dict[type[UcauthError], int] = {}
+EXIT_CODES: dict[type[UcauthError], int] = {
+    # Card and readers: 10-19.
+    PcscUnavailableError: 10,
+    NoReaderError: 11,
+    NoCardError: 12,
+    NotThaiIdCardError: 13,
+    CardRemovedError: 14,
+    InvalidPinError: 15,
+    PinBlockedError: 16,
+    PinFormatError: 17,
+    VirtualCardError: 18,
+    CardError: 19,
+}
 
 
 def exit_code_for(error: UcauthError) -> int:
