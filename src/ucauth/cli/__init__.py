@@ -5,8 +5,10 @@ from __future__ import annotations
 import click
 
 from ucauth import __version__
+from ucauth.cli.admin import admin
 from ucauth.cli.db import db
 from ucauth.cli.errors import run
+from ucauth.cli.server import server
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -16,6 +18,8 @@ def cli() -> None:
 
 
 cli.add_command(db)
+cli.add_command(server)
+cli.add_command(admin)
 
 
 def main() -> None:

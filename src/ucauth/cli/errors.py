@@ -7,12 +7,28 @@ import sys
 
 import click
 
-from ucauth.errors import UcauthError
+from ucauth.accounts.errors import (
+    AlreadyExistsError,
+    InvalidAccountDataError,
+    NotFoundError,
+    StatusChangeError,
+)
+from ucauth.errors import InvalidCitizenIdError, UcauthError
 from ucauth.i18n import normalize_language
+from ucauth.migrations.errors import SchemaOutOfDateError
+from ucauth.settings import SettingsError
 
 # Exit codes by error class; the most specific class in an error's MRO wins.
 # 1 = any other UcauthError, 2 = usage error (click), 130 = interrupted.
-EXIT_CODES: dict[type[UcauthError], int] = {}
+EXIT_CODES: dict[type[UcauthError], int] = {
+    SettingsError: 3,  # missing, invalid or insecure settings (the server refuses to start)
+    SchemaOutOfDateError: 4,  # run `ucauth db upgrade`
+    InvalidCitizenIdError: 5,
+    InvalidAccountDataError: 5,
+    NotFoundError: 6,
+    AlreadyExistsError: 7,
+    StatusChangeError: 8,
+}
 
 
 def exit_code_for(error: UcauthError) -> int:
