@@ -2,8 +2,8 @@
 
 ``TestAgent`` holds an enrolled agent's id and Ed25519 key and builds request bodies through
 :mod:`ucauth.tokens.protocol`, exactly as the real agent does; keyword arguments let a test
-tamper with one field at a time. It works with any httpx-style client (FastAPI's TestClient or
-``httpx.Client(base_url=...)`` against a running server).
+tamper with one field at a time. It works with FastAPI's TestClient and with
+``httpx.Client(base_url=...)`` against a running server.
 """
 
 from __future__ import annotations
@@ -11,18 +11,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from typing import Any
 
+import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ucauth.tokens import protocol
 
 CARD_DIGEST = hashlib.sha256(b"test card data").digest()
 CARD_EXPIRY = date(2031, 3, 14)
-
-
-class HttpClient(Protocol):
-    def post(self, url: str, **kwargs: Any) -> Any: ...
 
 
 @dataclass
@@ -35,7 +32,7 @@ class TestAgent:
     key: Ed25519PrivateKey
     origin: str
 
-    def challenge(self, client: HttpClient, cid: str) -> bytes:
+    def challenge(self, client: httpx.Client, cid: str) -> bytes:
         """Ask the server for a nonce for ``cid``; the nonce's bytes."""
         response = client.post(
             "/api/v1/auth/challenge", json={"agent_id": self.agent_id, "cid": cid}
@@ -80,12 +77,12 @@ class TestAgent:
     def status_body(self, nonce: bytes, cid: str, **overrides: Any) -> dict[str, object]:
         return self.signed_status(nonce, cid, **overrides).to_json()
 
-    def login(self, client: HttpClient, cid: str, **overrides: Any) -> Any:
+    def login(self, client: httpx.Client, cid: str, **overrides: Any) -> httpx.Response:
         """Challenge then login; the login response."""
         nonce = self.challenge(client, cid)
         return client.post("/api/v1/auth/login", json=self.login_body(nonce, cid, **overrides))
 
-    def token(self, client: HttpClient, cid: str) -> str:
+    def token(self, client: httpx.Client, cid: str) -> str:
         """Log ``cid`` in; the new token."""
         response = self.login(client, cid)
         assert response.status_code == 200, response.text

@@ -13,6 +13,7 @@ from ucauth.accounts.router import router as accounts_router
 from ucauth.clock import Clock, SystemClock
 from ucauth.migrations import ensure_current
 from ucauth.randomness import RandomSource, SecureRandom
+from ucauth.server.body_limit import BodyLimitMiddleware
 from ucauth.server.context import AppContext
 from ucauth.server.database import Database
 from ucauth.server.errors import install_error_handlers
@@ -60,10 +61,10 @@ def create_app(
         version=__version__,
         summary="Smart-card login for health-service staff and NHSO-compatible rights checks",
         lifespan=lifespan,
-        max_body_size=MAX_BODY_BYTES,
     )
     app.state.context = context
     install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(MetricsMiddleware, metrics=context.metrics)
     for router in (tokens_router, accounts_router, operations_router):  # hot routes first
         app.include_router(router)
