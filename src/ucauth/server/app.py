@@ -61,6 +61,7 @@ def create_app(
         version=__version__,
         summary="Smart-card login for health-service staff and NHSO-compatible rights checks",
         lifespan=lifespan,
+        telemetry={"tracing": False, "metrics": False, "logs": False},  # /metrics is ours
     )
     app.state.context = context
     install_error_handlers(app)

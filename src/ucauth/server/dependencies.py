@@ -115,7 +115,7 @@ StaffCredentials = Annotated[Credentials, Depends(get_credentials)]
 async def get_current_user(request: Request, credentials: StaffCredentials) -> AuthenticatedUser:
     """The staff member whose valid token the request carries (one indexed read)."""
     context = app_context(request)
-    return await context.database.read(
+    return context.database.read(
         authenticate,
         context.tokens,
         credentials.cid,

@@ -2,8 +2,7 @@
 
 These are the server's hot routes: ``async``, their few indexed statements run through
 :class:`ucauth.server.database.Database` on a Core connection. They read and write JSON with the
-lean helpers of :mod:`ucauth.server.dependencies`. Reads that need no transaction (verify, /me)
-run outside one: one round trip.
+lean helpers of :mod:`ucauth.server.dependencies`.
 """
 
 from __future__ import annotations
@@ -34,7 +33,34 @@ from ucauth.tokens.schemas import (
     VerifyResponse,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["auth"])
+router = APIRouter(prefix="/api/v1", tags=["auth"])  # routes match in order: hottest first
+
+
+@router.post(
+    "/auth/verify",
+    response_model=VerifyResponse,
+    responses=error_responses(401, 403, 422, 429),
+    openapi_extra=json_body(VerifyRequest),
+)
+async def verify(request: Request) -> Response:
+    """HIS log-on check: is ``password`` the current token of the staff member ``username``?"""
+    body = await read_json(request, VerifyRequest)
+    context = app_context(request)
+    user = context.database.read(
+        service.authenticate,
+        context.tokens,
+        body.username,
+        body.password,
+        now=context.clock.now(),
+        client_address=client_address(request),
+    )
+    return json_response(VerifyResponse.of(user))
+
+
+@router.get("/me", responses=error_responses(401, 403, 429))
+async def me(user: CurrentUser) -> SessionInfo:
+    """Who the token in the ``Authorization`` header belongs to."""
+    return SessionInfo.of(user)
 
 
 @router.post(
@@ -102,32 +128,11 @@ async def account_status(request: Request) -> Response:
     return json_response(AccountStatusResponse.of(state))
 
 
-@router.post(
-    "/auth/verify",
-    response_model=VerifyResponse,
-    responses=error_responses(401, 403, 422, 429),
-    openapi_extra=json_body(VerifyRequest),
-)
-async def verify(request: Request) -> Response:
-    """HIS log-on check: is ``password`` the current token of the staff member ``username``?"""
-    body = await read_json(request, VerifyRequest)
-    context = app_context(request)
-    user = await context.database.read(
-        service.authenticate,
-        context.tokens,
-        body.username,
-        body.password,
-        now=context.clock.now(),
-        client_address=client_address(request),
-    )
-    return json_response(VerifyResponse.of(user))
-
-
 @router.post("/auth/logout", status_code=204, responses=error_responses(401, 429))
 async def logout(request: Request, credentials: StaffCredentials) -> Response:
     """End the session of the token in the ``Authorization`` header."""
     context = app_context(request)
-    await context.database.read(
+    await context.database.run(
         service.logout,
         context.tokens,
         credentials.cid,
@@ -136,9 +141,3 @@ async def logout(request: Request, credentials: StaffCredentials) -> Response:
         client_address=client_address(request),
     )
     return Response(status_code=204)
-
-
-@router.get("/me", responses=error_responses(401, 403, 429))
-async def me(user: CurrentUser) -> SessionInfo:
-    """Who the token in the ``Authorization`` header belongs to."""
-    return SessionInfo.of(user)
