@@ -133,10 +133,9 @@ def main() -> None:
 
 def _measure(url: str, workdir: Path, options: argparse.Namespace) -> dict[str, Phase]:
     upgrade(url)
-    port = _free_port()
-    origin = f"http://127.0.0.1:{port}"
     cids, agents = _seed(url)
-    with _server(url, workdir, port) as server, httpx.Client(base_url=server.url) as client:
+    with _server(url, workdir) as server, httpx.Client(base_url=server.url) as client:
+        origin = server.origin
         pairs = [(agents[i % len(agents)], cid) for i, cid in enumerate(cids)]
         tokens = _login_all(client, origin, pairs)
         run = _WrkRunner(server.url, workdir, options)
@@ -324,8 +323,9 @@ def _database(backend: str) -> Iterator[str]:
 
 
 @contextmanager
-def _server(url: str, workdir: Path, port: int) -> Iterator[Server]:
-    """``ucauth server`` on ``port``, one process, access log off; stopped by its PID."""
+def _server(url: str, workdir: Path) -> Iterator[Server]:
+    """``ucauth server`` on a free port, one process, access log off; stopped by its PID."""
+    port = _free_port()
     env = {
         **os.environ,
         "UCAUTH_DATABASE_URL": url,
