@@ -264,7 +264,7 @@ def agents_list(unit_hcode: str | None) -> None:
 
 
 @agents.command("disable")
-@click.argument("agent_id", type=int)
+@click.argument("agent_id", type=click.IntRange(1, 2**31 - 1))
 def agents_disable(agent_id: int) -> None:
     """Stop a workstation from logging anyone in."""
     with _session() as session:

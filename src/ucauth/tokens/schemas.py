@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, Field
 
@@ -22,12 +22,13 @@ from ucauth.tokens.protocol import (
 )
 from ucauth.tokens.service import AccountState, AuthenticatedUser
 
+AgentId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 CidField = Field(min_length=13, max_length=13, pattern=r"^[0-9]{13}$")
 B64Field = Field(max_length=128, pattern=r"^[A-Za-z0-9_-]*$")
 
 
 class ChallengeRequest(BaseModel):
-    agent_id: int
+    agent_id: AgentId
     cid: str = Field(max_length=32, description="CID of the card in the reader")
 
 
@@ -39,7 +40,7 @@ class ChallengeResponse(BaseModel):
 class LoginRequest(BaseModel):
     """:meth:`ucauth.tokens.protocol.SignedLogin.to_json`."""
 
-    agent_id: int
+    agent_id: AgentId
     origin: str = Field(max_length=300)
     nonce: str = B64Field
     cid: str = CidField
@@ -73,7 +74,7 @@ class LoginResponse(BaseModel):
 class AccountStatusRequest(BaseModel):
     """:meth:`ucauth.tokens.protocol.SignedAccountStatusQuery.to_json`."""
 
-    agent_id: int
+    agent_id: AgentId
     origin: str = Field(max_length=300)
     nonce: str = B64Field
     cid: str = CidField

@@ -213,6 +213,7 @@ def test_unsigned_garbage_only_counts_against_the_address(
         ({"cid": "12345"}, "invalid_request"),
         ({"card_digest": "zz"}, "invalid_request"),
         ({"agent_id": "seven"}, "invalid_request"),
+        ({"agent_id": 2**40}, "invalid_request"),
     ],
 )
 def test_malformed_login_bodies_get_a_clear_422(
