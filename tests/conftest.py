@@ -1,3 +1,3 @@
 """Shared pytest configuration: fixtures live in the plugins of tests/support."""
 
-pytest_plugins = ["tests.support.database", "tests.support.pcsc"]
+pytest_plugins = ["tests.support.database", "tests.support.pcsc", "tests.support.server"]

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, make_url
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, make_url
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -73,6 +75,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+# What service functions run statements on and commit: an ORM Session or a Core Connection
+# (the lighter one, for hot paths).
+Db: TypeAlias = Session | Connection
+
+
+def dialect_name(db: Db) -> str:
+    """``"sqlite"`` or ``"postgresql"``."""
+    return (db.dialect if isinstance(db, Connection) else db.get_bind().dialect).name
+
+
+UpsertFactory: TypeAlias = Callable[[Callable[[Any], Any]], Any]
+
+
+def upserts(make: UpsertFactory) -> dict[str, Any]:
+    """A prebuilt statement per dialect: ``make`` gets that dialect's ``insert`` (whose
+    ``on_conflict_do_update`` is an atomic upsert on SQLite and PostgreSQL); pick one with
+    :func:`dialect_name`."""
+    return {"sqlite": make(sqlite.insert), "postgresql": make(postgresql.insert)}
 
 
 def load_models() -> None:

@@ -3,11 +3,46 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Enum, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ucauth.db import Base, UtcDateTime
+
+
+class Role(StrEnum):
+    """What a user may do: use tokens (staff), administer their regions' units, or everything."""
+
+    STAFF = "staff"
+    REGIONAL_ADMIN = "regional_admin"
+    ADMIN = "admin"
+
+
+class UserStatus(StrEnum):
+    """Only ``active`` accounts may log in; ``revoked`` ones must request access again (R7)."""
+
+    PENDING = "pending"
+    ACTIVE = "active"
+    REVOKED = "revoked"
+    SUSPENDED = "suspended"
+
+
+class AgentStatus(StrEnum):
+    ACTIVE = "active"
+    DISABLED = "disabled"
+
+
+def _enum(cls: type[StrEnum], name: str) -> Enum:
+    """A VARCHAR holding the enum's values, with a CHECK constraint named ``name``."""
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+    )
 
 
 class Region(Base):
@@ -30,3 +65,61 @@ class Unit(Base):
     province_code: Mapped[str] = mapped_column(String(4))
     region_number: Mapped[int] = mapped_column(ForeignKey("regions.number"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class User(Base):
+    """A health-service staff member, known by citizen ID (the HIS username)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cid: Mapped[str] = mapped_column(String(13), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    unit_hcode: Mapped[str] = mapped_column(ForeignKey("units.hcode"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    status: Mapped[UserStatus] = mapped_column(_enum(UserStatus, "status"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_access_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class UserRegion(Base):
+    """A region a regional administrator administers."""
+
+    __tablename__ = "user_regions"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    region_number: Mapped[int] = mapped_column(ForeignKey("regions.number"), primary_key=True)
+
+
+class Agent(Base):
+    """An enrolled workstation: its Ed25519 public key signs logins for one unit."""
+
+    __tablename__ = "agents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    unit_hcode: Mapped[str] = mapped_column(ForeignKey("units.hcode"), index=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    status: Mapped[AgentStatus] = mapped_column(_enum(AgentStatus, "status"))
+    enrolled_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class EnrolmentCode(Base):
+    """A one-time code that binds a new workstation to a unit; stored as its SHA-256 only."""
+
+    __tablename__ = "enrolment_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    unit_hcode: Mapped[str] = mapped_column(ForeignKey("units.hcode"), index=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))

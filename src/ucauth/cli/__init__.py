@@ -5,10 +5,12 @@ from __future__ import annotations
 import click
 
 from ucauth import __version__
+from ucauth.cli.admin import admin
 from ucauth.cli.card import card_group
 from ucauth.cli.db import db
 from ucauth.cli.demo import demo_command
 from ucauth.cli.errors import run
+from ucauth.cli.server import server
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,6 +22,8 @@ def cli() -> None:
 cli.add_command(card_group)
 cli.add_command(db)
 cli.add_command(demo_command)
+cli.add_command(server)
+cli.add_command(admin)
 
 
 def main() -> None:

@@ -7,6 +7,12 @@ import sys
 
 import click
 
+from ucauth.accounts.errors import (
+    AlreadyExistsError,
+    InvalidAccountDataError,
+    NotFoundError,
+    StatusChangeError,
+)
 from ucauth.card.errors import (
     CardError,
     CardRemovedError,
@@ -19,12 +25,21 @@ from ucauth.card.errors import (
     PinFormatError,
     VirtualCardError,
 )
-from ucauth.errors import UcauthError
+from ucauth.errors import InvalidCitizenIdError, UcauthError
 from ucauth.i18n import normalize_language
+from ucauth.migrations.errors import SchemaOutOfDateError
+from ucauth.settings import SettingsError
 
 # Exit codes by error class; the most specific class in an error's MRO wins.
 # 1 = any other UcauthError, 2 = usage error (click), 130 = interrupted.
 EXIT_CODES: dict[type[UcauthError], int] = {
+    SettingsError: 3,  # missing, invalid or insecure settings (the server refuses to start)
+    SchemaOutOfDateError: 4,  # run `ucauth db upgrade`
+    InvalidCitizenIdError: 5,
+    InvalidAccountDataError: 5,
+    NotFoundError: 6,
+    AlreadyExistsError: 7,
+    StatusChangeError: 8,
     # Card and readers: 10-19.
     PcscUnavailableError: 10,
     NoReaderError: 11,

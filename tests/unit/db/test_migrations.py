@@ -3,10 +3,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Column, Integer, MetaData, Table, insert, select
 
-from ucauth.db import UtcDateTime, make_engine
-from ucauth.migrations import current_revision, ensure_current, head_revision, upgrade
+from ucauth.db import Base, UtcDateTime, load_models, make_engine
+from ucauth.migrations import (
+    alembic_config,
+    current_revision,
+    ensure_current,
+    head_revision,
+    upgrade,
+)
 from ucauth.migrations.errors import SchemaOutOfDateError
 
 
@@ -42,4 +51,22 @@ def test_utc_datetime_round_trips_aware_values(database_url: str) -> None:
     assert stored == bangkok and stored.tzinfo == UTC
     with pytest.raises(Exception, match="naive"), engine.begin() as connection:
         connection.execute(insert(table).values(id=2, at=datetime(2026, 1, 1)))  # noqa: DTZ001
+    engine.dispose()
+
+
+def test_migrations_create_exactly_the_models(database_url: str) -> None:
+    load_models()
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
+    assert differences == []
+
+
+def test_downgrade_to_0001_and_back(database_url: str) -> None:
+    command.downgrade(alembic_config(database_url), "0001")
+    engine = make_engine(database_url)
+    assert current_revision(engine) == "0001"
+    upgrade(database_url)
+    assert current_revision(engine) == head_revision()
     engine.dispose()

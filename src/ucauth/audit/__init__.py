@@ -1,0 +1,1 @@
+"""Audit: append-only events (who, what, when, where, outcome) and the queries over them."""

@@ -1,0 +1,111 @@
+"""Writing and reading audit events. There is no update or delete here, on purpose."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from ucauth.audit.models import AuditEvent
+from ucauth.db import Db
+
+
+class Action(StrEnum):
+    """Actions this package's callers record. Other domains add their own strings."""
+
+    LOGIN = "login"
+    ACCOUNT_STATUS = "account_status"
+    TOKEN_ISSUE = "token_issue"  # noqa: S105 - an action name
+    TOKEN_REVOKE = "token_revoke"  # noqa: S105
+    VERIFY = "verify"
+    ENROL = "agent_enrol"
+    UNIT_CREATE = "unit_create"
+    USER_CREATE = "user_create"
+    USER_REVOKE = "user_revoke"
+    USER_SUSPEND = "user_suspend"
+    USER_REINSTATE = "user_reinstate"
+    SESSIONS_KILL = "sessions_kill"
+    CODE_ISSUE = "enrolment_code_issue"
+    AGENT_DISABLE = "agent_disable"
+
+
+class Outcome(StrEnum):
+    SUCCESS = "success"
+    FAILURE = "failure"
+
+
+@dataclass(frozen=True)
+class Event:
+    """An event to record.
+
+    ``actor`` is who acted: a staff member's CID, ``agent:<id>`` for a workstation acting on its
+    own, ``cli:<os user>`` for the admin command line, ``anonymous`` for an unidentified caller.
+    ``subject_cid`` is the person the event is about (the account logged in or changed, the
+    patient whose rights were looked up). ``details`` holds small JSON values, never secrets
+    (tokens only as an HMAC prefix).
+    """
+
+    action: str
+    actor: str
+    outcome: Outcome = Outcome.SUCCESS
+    reason: str | None = None
+    subject_cid: str | None = None
+    agent_id: int | None = None
+    unit_hcode: str | None = None
+    client_address: str | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+_INSERT = insert(AuditEvent)
+
+
+def record(db: Db, at: datetime, *events: Event) -> None:
+    """Insert ``events`` in the current transaction (the caller commits)."""
+    db.execute(
+        _INSERT,
+        [
+            {
+                "at": at,
+                "action": str(event.action),
+                "outcome": str(event.outcome),
+                "reason": event.reason,
+                "actor": event.actor,
+                "subject_cid": event.subject_cid,
+                "agent_id": event.agent_id,
+                "unit_hcode": event.unit_hcode,
+                "client_address": event.client_address,
+                "details": dict(event.details) or None,
+            }
+            for event in events
+        ],
+    )
+
+
+def events(
+    session: Session,
+    *,
+    subject_cid: str | None = None,
+    actor: str | None = None,
+    actions: Sequence[str] = (),
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 100,
+) -> list[AuditEvent]:
+    """The newest events matching every given filter, newest first."""
+    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+    if subject_cid is not None:
+        query = query.where(AuditEvent.subject_cid == subject_cid)
+    if actor is not None:
+        query = query.where(AuditEvent.actor == actor)
+    if actions:
+        query = query.where(AuditEvent.action.in_([str(a) for a in actions]))
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
+    if until is not None:
+        query = query.where(AuditEvent.at < until)
+    return list(session.scalars(query))

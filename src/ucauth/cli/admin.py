@@ -1,0 +1,272 @@
+"""``ucauth admin``: bootstrap and manage units, users, enrolment codes and workstations.
+
+Every action is audited with the actor ``cli:<OS user>``.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import timedelta
+
+import click
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from ucauth.accounts import service
+from ucauth.accounts.models import Role, UserStatus
+from ucauth.clock import SystemClock
+from ucauth.db import make_engine
+from ucauth.migrations import ensure_current
+from ucauth.randomness import SecureRandom
+from ucauth.settings import DatabaseSettings
+
+_clock = SystemClock()
+
+
+@contextmanager
+def _session() -> Iterator[Session]:
+    """A session on the configured database, which must be at the newest migration."""
+    engine = make_engine(DatabaseSettings().resolved_database_url())
+    try:
+        ensure_current(engine)
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def _print_table(title: str, columns: Sequence[str], rows: Iterator[Sequence[object]]) -> None:
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("" if value is None else str(value) for value in row))
+    Console().print(table)
+
+
+@click.group()
+def admin() -> None:
+    """Bootstrap and manage accounts (UCAUTH_DATABASE_URL, or SQLite in the data dir)."""
+
+
+@admin.group()
+def units() -> None:
+    """Service units (5-digit hcode)."""
+
+
+@units.command("add")
+@click.argument("hcode")
+@click.option("--name", required=True, help="The unit's name.")
+@click.option("--province", required=True, help="4-digit province code, e.g. 1000 (Bangkok).")
+def units_add(hcode: str, name: str, province: str) -> None:
+    """Add a unit; its region is its province's."""
+    with _session() as session:
+        unit = service.create_unit(
+            session,
+            hcode=hcode,
+            name=name,
+            province_code=province,
+            actor=_actor(),
+            now=_clock.now(),
+        )
+        click.echo(f"unit {unit.hcode} added (region {unit.region_number})")
+
+
+@units.command("list")
+def units_list() -> None:
+    """List the units."""
+    with _session() as session:
+        _print_table(
+            "units",
+            ("hcode", "name", "province", "region"),
+            (
+                (u.hcode, u.name, u.province_code, u.region_number)
+                for u in service.list_units(session)
+            ),
+        )
+
+
+@admin.group()
+def users() -> None:
+    """Staff accounts (by citizen ID)."""
+
+
+@users.command("add")
+@click.argument("cid")
+@click.option("--first-name", required=True)
+@click.option("--last-name", required=True)
+@click.option("--unit", "unit_hcode", required=True, help="hcode of the user's unit.")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.STAFF.value)
+@click.option(
+    "--region",
+    "regions",
+    type=click.IntRange(1, 13),
+    multiple=True,
+    help="A region a regional_admin administers (repeat for several).",
+)
+@click.option("--pending", is_flag=True, help="Create the account pending approval.")
+def users_add(
+    cid: str,
+    first_name: str,
+    last_name: str,
+    unit_hcode: str,
+    role: str,
+    regions: tuple[int, ...],
+    pending: bool,
+) -> None:
+    """Add a staff account (active unless --pending)."""
+    with _session() as session:
+        user = service.create_user(
+            session,
+            cid=cid,
+            first_name=first_name,
+            last_name=last_name,
+            unit_hcode=unit_hcode,
+            role=Role(role),
+            region_numbers=regions,
+            status=UserStatus.PENDING if pending else UserStatus.ACTIVE,
+            actor=_actor(),
+            now=_clock.now(),
+        )
+        click.echo(f"user {user.cid} added ({user.role}, {user.status})")
+
+
+@users.command("list")
+@click.option("--unit", "unit_hcode", help="Only this unit's users.")
+@click.option("--status", type=click.Choice([s.value for s in UserStatus]))
+def users_list(unit_hcode: str | None, status: str | None) -> None:
+    """List staff accounts."""
+    with _session() as session:
+        found = service.list_users(
+            session, unit_hcode=unit_hcode, status=UserStatus(status) if status else None
+        )
+        _print_table(
+            "users",
+            ("cid", "name", "unit", "role", "regions", "status", "last access", "revoked"),
+            (
+                (
+                    u.cid,
+                    f"{u.first_name} {u.last_name}",
+                    u.unit_hcode,
+                    u.role,
+                    ",".join(map(str, service.user_regions(session, u.id))),
+                    u.status,
+                    u.last_access_at and u.last_access_at.isoformat(timespec="seconds"),
+                    u.revoked_at and f"{u.revoked_at:%Y-%m-%d} {u.revoked_reason}",
+                )
+                for u in found
+            ),
+        )
+
+
+@users.command("revoke")
+@click.argument("cid")
+@click.option("--reason", required=True)
+def users_revoke(cid: str, reason: str) -> None:
+    """Revoke an account and end its session now."""
+    with _session() as session:
+        service.revoke_user(session, cid, reason=reason, actor=_actor(), now=_clock.now())
+        click.echo(f"user {cid} revoked")
+
+
+@users.command("suspend")
+@click.argument("cid")
+@click.option("--reason", required=True)
+def users_suspend(cid: str, reason: str) -> None:
+    """Suspend an active account and end its session now."""
+    with _session() as session:
+        service.suspend_user(session, cid, reason=reason, actor=_actor(), now=_clock.now())
+        click.echo(f"user {cid} suspended")
+
+
+@users.command("reinstate")
+@click.argument("cid")
+def users_reinstate(cid: str) -> None:
+    """Make a pending, revoked or suspended account active."""
+    with _session() as session:
+        service.reinstate_user(session, cid, actor=_actor(), now=_clock.now())
+        click.echo(f"user {cid} active")
+
+
+@users.command("kill-sessions")
+@click.argument("cid")
+def users_kill_sessions(cid: str) -> None:
+    """End the user's session (revoke their token) now."""
+    with _session() as session:
+        killed = service.kill_sessions(session, cid, actor=_actor(), now=_clock.now())
+        click.echo(f"user {cid}: {killed} token(s) revoked")
+
+
+@admin.group()
+def codes() -> None:
+    """One-time workstation enrolment codes."""
+
+
+@codes.command("issue")
+@click.option("--unit", "unit_hcode", required=True, help="hcode of the unit to enrol into.")
+@click.option(
+    "--hours",
+    type=click.IntRange(1, 720),
+    default=24,
+    show_default=True,
+    help="How long the code stays usable.",
+)
+def codes_issue(unit_hcode: str, hours: int) -> None:
+    """Issue a code for `ucauth agent enroll --code`; it is shown only now."""
+    with _session() as session:
+        issued = service.issue_enrolment_code(
+            session,
+            unit_hcode=unit_hcode,
+            lifetime=timedelta(hours=hours),
+            actor=_actor(),
+            now=_clock.now(),
+            random=SecureRandom(),
+        )
+        click.echo(issued.code)
+        click.echo(
+            f"unit {issued.unit_hcode}, usable once until {issued.expires_at:%Y-%m-%d %H:%M} UTC",
+            err=True,
+        )
+
+
+@admin.group()
+def agents() -> None:
+    """Enrolled workstations."""
+
+
+@agents.command("list")
+@click.option("--unit", "unit_hcode", help="Only this unit's workstations.")
+def agents_list(unit_hcode: str | None) -> None:
+    """List enrolled workstations."""
+    with _session() as session:
+        _print_table(
+            "agents",
+            ("id", "name", "unit", "status", "enrolled", "last seen"),
+            (
+                (
+                    a.id,
+                    a.name,
+                    a.unit_hcode,
+                    a.status,
+                    a.enrolled_at.isoformat(timespec="seconds"),
+                    a.last_seen_at and a.last_seen_at.isoformat(timespec="seconds"),
+                )
+                for a in service.list_agents(session, unit_hcode=unit_hcode)
+            ),
+        )
+
+
+@agents.command("disable")
+@click.argument("agent_id", type=click.IntRange(1, 2**31 - 1))
+def agents_disable(agent_id: int) -> None:
+    """Stop a workstation from logging anyone in."""
+    with _session() as session:
+        service.disable_agent(session, agent_id, actor=_actor(), now=_clock.now())
+        click.echo(f"agent {agent_id} disabled")

@@ -1,0 +1,30 @@
+"""``ucauth server``: the central service (uvicorn, one process)."""
+
+from __future__ import annotations
+
+import click
+import uvicorn
+
+from ucauth.server.app import create_app
+from ucauth.settings import load_server_settings
+
+
+@click.command("server")
+@click.option("--host", help="Bind address (UCAUTH_HOST; default 127.0.0.1).")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port (UCAUTH_PORT; default 8000).")
+def server(host: str | None, port: int | None) -> None:
+    """Run the central server; refuses an out-of-date schema and insecure settings."""
+    settings = load_server_settings()
+    overrides = {name: value for name, value in (("host", host), ("port", port)) if value}
+    settings = settings.model_copy(update=overrides)
+    app = create_app(settings)
+    trusted = settings.forwarded_allow_ips.strip()
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
+        access_log=settings.access_log,
+        server_header=False,
+    )

@@ -1,0 +1,1 @@
+"""The web layer: FastAPI app factory, HTTP error mapping, dependencies, operations endpoints."""

@@ -1,0 +1,72 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy.orm import sessionmaker
+
+from ucauth import __version__
+from ucauth.accounts.router import router as accounts_router
+from ucauth.clock import Clock, SystemClock
+from ucauth.migrations import ensure_current
+from ucauth.randomness import RandomSource, SecureRandom
+from ucauth.server.body_limit import BodyLimitMiddleware
+from ucauth.server.context import AppContext
+from ucauth.server.database import Database
+from ucauth.server.errors import install_error_handlers
+from ucauth.server.metrics import Metrics, MetricsMiddleware
+from ucauth.server.operations import router as operations_router
+from ucauth.settings import ServerSettings
+from ucauth.tokens.router import router as tokens_router
+from ucauth.tokens.service import TokenConfig
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+def create_app(
+    settings: ServerSettings, *, clock: Clock | None = None, random: RandomSource | None = None
+) -> FastAPI:
+    """The central server's app.
+
+    Raises InsecureSettingsError for settings unfit to run with, and SchemaOutOfDateError when
+    the database is not at the newest migration (``ucauth db upgrade``).
+    """
+    settings = settings.secured()
+    database = Database(settings.resolved_database_url(), settings.database_pool_size)
+    try:
+        ensure_current(database.engine)
+    except Exception:
+        database.engine.dispose()
+        raise
+    context = AppContext(
+        settings=settings,
+        database=database,
+        sessions=sessionmaker(database.engine, expire_on_commit=False),
+        clock=clock or SystemClock(),
+        random=random or SecureRandom(),
+        tokens=TokenConfig.from_settings(settings),
+        metrics=Metrics(),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await database.dispose()
+
+    app = FastAPI(
+        title="ucauth",
+        version=__version__,
+        summary="Smart-card login for health-service staff and NHSO-compatible rights checks",
+        lifespan=lifespan,
+        telemetry={"tracing": False, "metrics": False, "logs": False},  # /metrics is ours
+    )
+    app.state.context = context
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(MetricsMiddleware, metrics=context.metrics)
+    for router in (tokens_router, accounts_router, operations_router):  # hot routes first
+        app.include_router(router)
+    return app

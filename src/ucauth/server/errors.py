@@ -1,0 +1,128 @@
+"""The one place where errors become HTTP responses.
+
+Every error body is ``{"error": {"code": ..., "message": ...}}`` with the message in the
+request's language (``Accept-Language``; Thai by default). Unexpected exceptions are logged here
+and answered with a generic 500: never a stack trace to a client.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, cast
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+from ucauth.accounts.errors import (
+    AlreadyExistsError,
+    EnrolmentCodeInvalidError,
+    InvalidAccountDataError,
+    NotFoundError,
+)
+from ucauth.errors import InvalidCitizenIdError, UcauthError
+from ucauth.i18n import negotiate, translate
+from ucauth.migrations.errors import SchemaOutOfDateError
+from ucauth.tokens.errors import (
+    CredentialsMissingError,
+    InvalidCredentialsError,
+    LoginRefusedError,
+    ProtocolError,
+    TooManyAttemptsError,
+)
+
+log = logging.getLogger(__name__)
+
+# HTTP status by error class; the most specific class in an error's MRO wins, else 400.
+STATUS_CODES: dict[type[UcauthError], int] = {
+    InvalidCitizenIdError: 422,
+    ProtocolError: 422,
+    InvalidAccountDataError: 422,
+    CredentialsMissingError: 401,
+    InvalidCredentialsError: 401,
+    LoginRefusedError: 403,
+    EnrolmentCodeInvalidError: 403,
+    NotFoundError: 404,
+    AlreadyExistsError: 409,
+    TooManyAttemptsError: 429,
+    SchemaOutOfDateError: 503,
+}
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
+AUTHENTICATE_HEADER = {"WWW-Authenticate": 'Bearer realm="ucauth"'}
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """The body of every error response."""
+
+    error: ErrorDetail
+
+
+def status_for(error: UcauthError) -> int:
+    """The HTTP status of the nearest class of ``error`` that has one, else 400."""
+    for cls in type(error).__mro__:
+        if cls in STATUS_CODES:
+            return STATUS_CODES[cls]
+    return 400
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` documenting the error body for these statuses."""
+    return {status: {"model": ErrorBody} for status in statuses}
+
+
+def _body(status: int, code: str, message: str, **headers: str) -> JSONResponse:
+    content = {"error": {"code": code, "message": message}}
+    return JSONResponse(content, status_code=status, headers=headers or None)
+
+
+def _language(request: Request) -> str:
+    return negotiate(request.headers.get("accept-language"))
+
+
+async def _ucauth_error(request: Request, exception: Exception) -> JSONResponse:
+    error = cast(UcauthError, exception)
+    status = status_for(error)
+    request.app.state.context.metrics.refusals.labels(error.code).inc()
+    headers = {}
+    if status == 401:
+        headers.update(AUTHENTICATE_HEADER)
+    if isinstance(error, TooManyAttemptsError):
+        headers["Retry-After"] = str(error.retry_after)
+    return _body(status, error.code, error.message(_language(request)), **headers)
+
+
+async def _validation_error(request: Request, exception: Exception) -> JSONResponse:
+    error = cast(RequestValidationError, exception)
+    fields = ", ".join(
+        sorted({".".join(str(part) for part in e["loc"][1:]) or "body" for e in error.errors()})
+    )
+    message = translate("server.invalid_request", _language(request), fields=fields)
+    return _body(422, "invalid_request", message)
+
+
+async def _http_error(request: Request, exception: Exception) -> JSONResponse:
+    error = cast(HTTPException, exception)
+    code = HTTP_CODES.get(error.status_code, "http_error")
+    key = f"server.{code}"
+    message = translate(key if code != "http_error" else "common.error", _language(request))
+    return _body(error.status_code, code, message, **(error.headers or {}))
+
+
+async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
+    log.exception("unexpected error answering %s %s", request.method, request.url.path)
+    message = translate("common.error", _language(request))
+    return _body(500, "internal_error", message)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(UcauthError, _ucauth_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

@@ -1,0 +1,1 @@
+"""Tokens: challenges, card login, tokens that die at midnight, verify, throttling."""

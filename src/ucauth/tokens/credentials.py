@@ -1,0 +1,42 @@
+"""The token itself: 16 characters of ``[a-z0-9]`` (the format HIS expect), kept as HMAC-SHA256."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import string
+
+from ucauth.randomness import RandomSource
+
+TOKEN_ALPHABET = string.ascii_lowercase + string.digits
+TOKEN_LENGTH = 16  # 36**16 ≈ 2**82.7
+
+
+_ACCEPT_BELOW = 256 - 256 % len(TOKEN_ALPHABET)  # 252 = 7 × 36: bytes below it map evenly
+
+
+def new_token(random: RandomSource) -> str:
+    """A fresh token, uniform over the alphabet (``SecureRandom`` in production).
+
+    Draws random bytes in one call, keeps those below 252 and takes each modulo 36.
+    """
+    characters: list[str] = []
+    while len(characters) < TOKEN_LENGTH:
+        batch = random.token_bytes(2 * TOKEN_LENGTH)
+        characters += (TOKEN_ALPHABET[b % len(TOKEN_ALPHABET)] for b in batch if b < _ACCEPT_BELOW)
+    return "".join(characters[:TOKEN_LENGTH])
+
+
+def token_hmac(key: bytes, token: str) -> bytes:
+    """What the database keeps of a token: HMAC-SHA256 under the server's key."""
+    return hmac.new(key, token.encode("utf-8"), hashlib.sha256).digest()
+
+
+def matches(stored: bytes, key: bytes, token: str) -> bool:
+    """Constant-time comparison of ``token`` with a stored HMAC."""
+    return hmac.compare_digest(stored, token_hmac(key, token))
+
+
+def log_label(digest: bytes) -> str:
+    """The most of a token that may appear in logs and audit: 12 hex digits of its HMAC."""
+    return digest.hex()[:12]

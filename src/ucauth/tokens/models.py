@@ -1,0 +1,46 @@
+"""Tables of the tokens domain: outstanding challenges, current tokens, throttling counters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ucauth.db import Base, UtcDateTime
+
+
+class Challenge(Base):
+    """A nonce issued to one agent for one CID; deleted when used (single use)."""
+
+    __tablename__ = "challenges"
+    __table_args__ = (Index("ix_challenges_agent_id_expires_at", "agent_id", "expires_at"),)
+
+    nonce: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    cid: Mapped[str] = mapped_column(String(13))
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Token(Base):
+    """A user's one current token, as HMAC-SHA256; a login replaces it (history: the audit log)."""
+
+    __tablename__ = "tokens"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    token_hmac: Mapped[bytes] = mapped_column(LargeBinary(32))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class Throttle(Base):
+    """Consecutive failures of one key (scope + account or client address), shared by processes."""
+
+    __tablename__ = "throttles"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failures: Mapped[int]
+    last_failure_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

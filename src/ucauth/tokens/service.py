@@ -1,0 +1,564 @@
+"""Challenges, card login, token verification (the hot path of every rights lookup), logout.
+
+Every function takes ``db``, an ORM Session or a Core Connection (lighter; the server's hot
+routes use one). Each public function is one unit of work: it commits what it changed, and it
+commits its failure records (throttle counters, audit) before raising, so they survive the
+refusal. Statements are few and indexed; the request's throttle counters are read in the same
+query as its own data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, TypeAlias
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Row, bindparam, delete, insert, select, update
+
+from ucauth.accounts.models import Agent, AgentStatus, Role, User, UserStatus
+from ucauth.audit.service import Action, Event, Outcome, record
+from ucauth.cid import is_valid_cid, validate_cid
+from ucauth.db import Db, UtcDateTime, dialect_name, upserts
+from ucauth.randomness import RandomSource
+from ucauth.settings import ServerSettings
+from ucauth.tokens import throttle
+from ucauth.tokens.credentials import log_label, matches, new_token, token_hmac
+from ucauth.tokens.errors import (
+    AccountNotRegisteredError,
+    AccountPendingError,
+    AccountRevokedError,
+    AccountSuspendedError,
+    AgentDisabledError,
+    AgentUnknownError,
+    BadSignatureError,
+    CardExpiredError,
+    CidMismatchError,
+    InvalidCredentialsError,
+    NonceAgentMismatchError,
+    NonceExpiredError,
+    NonceUnknownError,
+    OriginMismatchError,
+    TokensError,
+)
+from ucauth.tokens.lifetime import token_expiry
+from ucauth.tokens.models import Challenge, Token
+from ucauth.tokens.protocol import (
+    NONCE_BYTES,
+    SignedAccountStatusQuery,
+    SignedLogin,
+    SignedMessage,
+    verify_signature,
+)
+from ucauth.tokens.throttle import Keys, Scope
+
+CHALLENGE_LIFETIME = timedelta(minutes=5)
+STAMP_INTERVAL = timedelta(minutes=5)  # verifies stamp last access (agents: last seen) this often
+NOT_REGISTERED = "not_registered"
+_DUMMY_HMAC = bytes(32)
+AnyRow: TypeAlias = "Row[*tuple[Any, ...]]"
+
+
+@dataclass(frozen=True)
+class TokenConfig:
+    """What this module needs from the server's settings."""
+
+    key: bytes  # HMAC key of stored tokens
+    origin: str  # this server's origin, as agents sign it
+    zone: ZoneInfo  # tokens die at the next midnight here
+
+    @classmethod
+    def from_settings(cls, settings: ServerSettings) -> TokenConfig:
+        """From :meth:`ServerSettings.secured` settings."""
+        return cls(
+            settings.token_key.get_secret_value().encode("utf-8"),
+            settings.public_origin(),
+            settings.zone,
+        )
+
+
+@dataclass(frozen=True)
+class IssuedChallenge:
+    nonce: bytes
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new token: the HIS username is ``cid``, the password ``token``."""
+
+    cid: str
+    token: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class AuthenticatedUser:
+    """Who a valid ``(CID, token)`` pair belongs to, and which workstation issued the token."""
+
+    user_id: int
+    cid: str
+    first_name: str
+    last_name: str
+    unit_hcode: str
+    role: Role
+    agent_id: int | None
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class AccountState:
+    """An account's status as an agent shows it: a ``UserStatus`` value or ``not_registered``."""
+
+    status: str
+    revoked_at: datetime | None = None
+    revoked_reason: str | None = None
+
+
+_AGENT_STATUS = select(Agent.status).where(Agent.id == bindparam("agent_id"))
+_PURGE_CHALLENGES = delete(Challenge).where(
+    Challenge.agent_id == bindparam("agent_id"), Challenge.expires_at <= bindparam("now")
+)
+_INSERT_CHALLENGE = insert(Challenge)
+_USE_CHALLENGE = (
+    delete(Challenge)
+    .where(Challenge.nonce == bindparam("nonce"))
+    .returning(Challenge.agent_id, Challenge.cid, Challenge.expires_at)
+)
+_STAMP_AGENT = (
+    update(Agent)
+    .where(Agent.id == bindparam("agent_id"))
+    .values(last_seen_at=bindparam("now", type_=UtcDateTime))
+)
+_STAMP_USER = (
+    update(User)
+    .where(User.id == bindparam("user_id"))
+    .values(last_access_at=bindparam("now", type_=UtcDateTime))
+)
+_ACCOUNT_STATE = select(User.status, User.revoked_at, User.revoked_reason).where(
+    User.cid == bindparam("cid")
+)
+_REVOCATION = select(User.revoked_at, User.revoked_reason).where(User.id == bindparam("user_id"))
+_DELETE_TOKEN = (
+    delete(Token)
+    .where(Token.user_id == bindparam("user_id"))
+    .returning(Token.token_hmac, Token.expires_at)
+)
+_DELETE_THIS_TOKEN = (
+    delete(Token)
+    .where(Token.user_id == bindparam("user_id"), Token.token_hmac == bindparam("token_hmac"))
+    .returning(Token.token_hmac)
+)
+
+
+def _token_upsert(insert: Callable[[Any], Any]) -> Any:
+    statement = insert(Token)
+    replaced = ("token_hmac", "agent_id", "issued_at", "expires_at")
+    return statement.on_conflict_do_update(
+        index_elements=[Token.user_id],
+        set_={name: getattr(statement.excluded, name) for name in replaced},
+    )
+
+
+_UPSERT_TOKEN = upserts(_token_upsert)
+
+
+def issue_challenge(
+    db: Db, agent_id: int, cid: str, *, now: datetime, random: RandomSource
+) -> IssuedChallenge:
+    """A single-use nonce for this agent and this card's CID, valid for five minutes."""
+    cid = validate_cid(cid)
+    _raise_unless_active(db.execute(_AGENT_STATUS, {"agent_id": agent_id}).first())
+    db.execute(_PURGE_CHALLENGES, {"agent_id": agent_id, "now": now})
+    challenge = IssuedChallenge(random.token_bytes(NONCE_BYTES), now + CHALLENGE_LIFETIME)
+    db.execute(
+        _INSERT_CHALLENGE,
+        {
+            "nonce": challenge.nonce,
+            "agent_id": agent_id,
+            "cid": cid,
+            "expires_at": challenge.expires_at,
+        },
+    )
+    db.commit()
+    return challenge
+
+
+# The agent of a signed request and the request's throttle counters, in one query.
+_AGENT_QUERY = throttle.joined(
+    select(
+        Agent.id,
+        Agent.public_key,
+        Agent.status,
+        Agent.unit_hcode,
+        Agent.last_seen_at,
+    )
+    .select_from(throttle.ONE_ROW)
+    .outerjoin(Agent, Agent.id == bindparam("agent_id"))
+)
+# The account logging in, locked until commit: logins of one user queue here. Its current
+# token is read after the lock is held (PostgreSQL: a fresh snapshot, so a token committed by the
+# login ahead in the queue is seen and audited as superseded).
+_LOCK_USER = (
+    select(User.id, User.cid, User.status, User.revoked_at, User.revoked_reason)
+    .where(User.cid == bindparam("cid"))
+    .with_for_update()
+)
+_CURRENT_TOKEN = select(Token.token_hmac, Token.expires_at).where(
+    Token.user_id == bindparam("user_id")
+)
+
+
+def login(
+    db: Db,
+    config: TokenConfig,
+    request: SignedLogin,
+    *,
+    now: datetime,
+    client_address: str,
+    random: RandomSource,
+) -> IssuedToken:
+    """Check a signed card login and give the card holder a new token (R2, R3, R5).
+
+    The user's previous token dies in the same transaction (a user has one token row at most).
+    Until the signature checks out, failures count against the client address only; after,
+    against the account too.
+    """
+    payload = request.payload
+    keys = Keys(Scope.LOGIN, client_address, payload.cid)
+    agent = db.execute(_AGENT_QUERY, {"agent_id": request.agent_id, **keys.params()}).one()
+    throttle.raise_if_blocked(agent, now)
+    failure_keys, actor = Keys(Scope.LOGIN, client_address), "anonymous"
+    try:
+        _check_agent_request(db, config, agent, payload, request.signature, now)
+        failure_keys, actor = keys, f"agent:{agent.id}"
+        user = db.execute(_LOCK_USER, {"cid": payload.cid}).first()
+        if user is None:
+            raise AccountNotRegisteredError()
+        _raise_if_not_active(user.status, user.revoked_at, user.revoked_reason, config.zone)
+        if payload.card_expiry is not None and payload.card_expiry < _local_date(now, config.zone):
+            raise CardExpiredError(date=payload.card_expiry.isoformat())
+    except TokensError as error:
+        event = Event(
+            Action.LOGIN,
+            actor=actor,
+            outcome=Outcome.FAILURE,
+            reason=error.code,
+            subject_cid=payload.cid,
+            agent_id=request.agent_id,
+            client_address=client_address,
+        )
+        _refused(db, failure_keys, now, event, count=True)
+        raise
+    issued = _replace_token(db, config, user, agent.id, now=now, random=random)
+    if agent.account_failures is not None:
+        throttle.clear_account(db, keys)
+    if _stale(agent.last_seen_at, now):
+        db.execute(_STAMP_AGENT, {"agent_id": agent.id, "now": now})
+    record(
+        db,
+        now,
+        Event(
+            Action.LOGIN,
+            actor=payload.cid,
+            subject_cid=payload.cid,
+            agent_id=agent.id,
+            unit_hcode=agent.unit_hcode,
+            client_address=client_address,
+            details={
+                "signed_at": payload.signed_at.isoformat(),
+                "card_expiry": payload.card_expiry.isoformat() if payload.card_expiry else None,
+                "card_digest": payload.card_digest.hex()[:16],
+            },
+        ),
+        *issued.events,
+    )
+    db.commit()
+    return issued.token
+
+
+def account_status(
+    db: Db,
+    config: TokenConfig,
+    request: SignedAccountStatusQuery,
+    *,
+    now: datetime,
+    client_address: str,
+) -> AccountState:
+    """The status of the account of the card's CID, for an enrolled agent only (its step 4)."""
+    query = request.query
+    keys = Keys(Scope.LOGIN, client_address)
+    agent = db.execute(_AGENT_QUERY, {"agent_id": request.agent_id, **keys.params()}).one()
+    throttle.raise_if_blocked(agent, now)
+    try:
+        _check_agent_request(db, config, agent, query, request.signature, now)
+    except TokensError as error:
+        event = Event(
+            Action.ACCOUNT_STATUS,
+            actor="anonymous",
+            outcome=Outcome.FAILURE,
+            reason=error.code,
+            subject_cid=query.cid,
+            agent_id=request.agent_id,
+            client_address=client_address,
+        )
+        _refused(db, keys, now, event, count=True)
+        raise
+    row = db.execute(_ACCOUNT_STATE, {"cid": query.cid}).first()
+    if _stale(agent.last_seen_at, now):
+        db.execute(_STAMP_AGENT, {"agent_id": agent.id, "now": now})
+    db.commit()
+    if row is None:
+        return AccountState(NOT_REGISTERED)
+    return AccountState(row.status.value, row.revoked_at, row.revoked_reason)
+
+
+# The hot path: the account, its token and both throttle counters in one round trip.
+_AUTHENTICATE_QUERY = throttle.joined(
+    select(
+        User.id,
+        User.cid,
+        User.first_name,
+        User.last_name,
+        User.unit_hcode,
+        User.role,
+        User.status,
+        User.last_access_at,
+        Token.token_hmac,
+        Token.expires_at,
+        Token.agent_id,
+    )
+    .select_from(throttle.ONE_ROW)
+    .outerjoin(User, User.cid == bindparam("cid"))
+    .outerjoin(Token, Token.user_id == User.id)
+)
+
+
+def authenticate(
+    db: Db,
+    config: TokenConfig,
+    cid: str,
+    token: str,
+    *,
+    now: datetime,
+    client_address: str,
+) -> AuthenticatedUser:
+    """The user whose current token ``token`` is, checked together with their ``cid``.
+
+    For HIS log-on (verify) and every rights lookup. Throttled per account and per client
+    address before the check. An unknown account, a wrong, replaced or expired token all raise
+    InvalidCredentialsError after the same work (a dummy HMAC comparison when there is no
+    token); a right token of an account that is no longer active raises an
+    AccountNotActiveError. A success costs one query, plus a write at most every few minutes to
+    stamp the user's last access (R5).
+    """
+    keys = Keys(Scope.VERIFY, client_address, cid if is_valid_cid(cid) else None)
+    row = db.execute(_AUTHENTICATE_QUERY, {"cid": cid, **keys.params()}).one()
+    throttle.raise_if_blocked(row, now)
+    live = row.token_hmac is not None and row.expires_at > now
+    if not (matches(row.token_hmac if live else _DUMMY_HMAC, config.key, token) and live):
+        _refused(db, keys, now, _verify_failure(keys, _failure_reason(row, live)), count=True)
+        raise InvalidCredentialsError()
+    if row.status != UserStatus.ACTIVE:
+        revoked = db.execute(_REVOCATION, {"user_id": row.id}).one()
+        try:
+            _raise_if_not_active(row.status, *revoked, config.zone)
+        except TokensError as error:
+            _refused(db, keys, now, _verify_failure(keys, error.code), count=False)
+            raise
+    if row.account_failures is not None or _stale(row.last_access_at, now):
+        if row.account_failures is not None:
+            throttle.clear_account(db, keys)
+        db.execute(_STAMP_USER, {"user_id": row.id, "now": now})
+        db.commit()
+    return AuthenticatedUser(
+        row.id,
+        row.cid,
+        row.first_name,
+        row.last_name,
+        row.unit_hcode,
+        row.role,
+        row.agent_id,
+        row.expires_at,
+    )
+
+
+def logout(
+    db: Db,
+    config: TokenConfig,
+    cid: str,
+    token: str,
+    *,
+    now: datetime,
+    client_address: str,
+) -> None:
+    """End the session of this (valid) token now."""
+    user = authenticate(db, config, cid, token, now=now, client_address=client_address)
+    deleted = db.execute(
+        _DELETE_THIS_TOKEN,
+        {"user_id": user.user_id, "token_hmac": token_hmac(config.key, token)},
+    ).scalar()
+    if deleted is not None:
+        record(db, now, _revoke_event(user.cid, deleted, "logout", cid, client_address))
+    db.commit()
+
+
+def revoke_tokens(db: Db, user_id: int, cid: str, *, reason: str, actor: str, now: datetime) -> int:
+    """Delete the user's token and audit it if it was live; the caller commits. Returns 0 or 1."""
+    deleted = db.execute(_DELETE_TOKEN, {"user_id": user_id}).first()
+    if deleted is None or deleted.expires_at <= now:
+        return 0
+    record(db, now, _revoke_event(cid, deleted.token_hmac, reason, actor))
+    return 1
+
+
+def purge_expired(db: Db, now: datetime) -> dict[str, int]:
+    """Delete expired challenges and tokens and idle throttle counters; commits; counts."""
+    challenges = db.execute(delete(Challenge).where(Challenge.expires_at <= now))
+    tokens = db.execute(delete(Token).where(Token.expires_at <= now))
+    counts = {
+        "challenges": int(challenges.rowcount),  # type: ignore[attr-defined]
+        "tokens": int(tokens.rowcount),  # type: ignore[attr-defined]
+        "throttles": throttle.purge(db, now),
+    }
+    db.commit()
+    return counts
+
+
+@dataclass(frozen=True)
+class _Replacement:
+    token: IssuedToken
+    events: list[Event]
+
+
+def _replace_token(
+    db: Db,
+    config: TokenConfig,
+    user: AnyRow,
+    agent_id: int,
+    *,
+    now: datetime,
+    random: RandomSource,
+) -> _Replacement:
+    """Issue a token over the previous one (``user`` is locked); stamp last access."""
+    previous = db.execute(_CURRENT_TOKEN, {"user_id": user.id}).first()
+    token = new_token(random)
+    digest = token_hmac(config.key, token)
+    expires_at = token_expiry(now, config.zone)
+    db.execute(
+        _UPSERT_TOKEN[dialect_name(db)],
+        {
+            "user_id": user.id,
+            "token_hmac": digest,
+            "agent_id": agent_id,
+            "issued_at": now,
+            "expires_at": expires_at,
+        },
+    )
+    db.execute(_STAMP_USER, {"user_id": user.id, "now": now})
+    events = [
+        Event(
+            Action.TOKEN_ISSUE,
+            actor=user.cid,
+            subject_cid=user.cid,
+            agent_id=agent_id,
+            details={"token": log_label(digest), "expires_at": expires_at.isoformat()},
+        )
+    ]
+    if previous is not None and previous.expires_at > now:
+        events.append(_revoke_event(user.cid, previous.token_hmac, "superseded", user.cid))
+    return _Replacement(IssuedToken(user.cid, token, expires_at), events)
+
+
+def _raise_unless_active(agent: AnyRow | None) -> None:
+    if agent is None or agent.status is None:
+        raise AgentUnknownError()
+    if agent.status != AgentStatus.ACTIVE:
+        raise AgentDisabledError()
+
+
+def _check_agent_request(
+    db: Db,
+    config: TokenConfig,
+    agent: AnyRow,
+    message: SignedMessage,
+    signature: bytes,
+    now: datetime,
+) -> None:
+    """Check the agent, its signature, the origin and the nonce, which is used up."""
+    _raise_unless_active(agent)
+    if not verify_signature(agent.public_key, message, signature):
+        raise BadSignatureError()
+    if message.origin != config.origin:
+        raise OriginMismatchError(expected=config.origin)
+    challenge = db.execute(_USE_CHALLENGE, {"nonce": message.nonce}).first()
+    if challenge is None:
+        raise NonceUnknownError()
+    if challenge.agent_id != agent.id:
+        raise NonceAgentMismatchError()
+    if challenge.expires_at <= now:
+        raise NonceExpiredError()
+    if challenge.cid != message.cid:
+        raise CidMismatchError()
+
+
+def _raise_if_not_active(
+    status: UserStatus, revoked_at: datetime | None, reason: str | None, zone: ZoneInfo
+) -> None:
+    if status == UserStatus.PENDING:
+        raise AccountPendingError()
+    if status == UserStatus.SUSPENDED:
+        raise AccountSuspendedError()
+    if status == UserStatus.REVOKED:
+        day = _local_date(revoked_at, zone).isoformat() if revoked_at else "-"
+        raise AccountRevokedError(date=day, reason=reason or "-")
+
+
+def _failure_reason(row: AnyRow, live: bool) -> str:
+    """For the audit only; the caller always gets the same InvalidCredentialsError."""
+    if row.id is None:
+        return "unknown_account"
+    if live:
+        return "wrong_token"
+    return "no_token" if row.token_hmac is None else "expired_token"
+
+
+def _verify_failure(keys: Keys, reason: str) -> Event:
+    return Event(
+        Action.VERIFY,
+        actor="anonymous",
+        outcome=Outcome.FAILURE,
+        reason=reason,
+        subject_cid=keys.cid,
+        client_address=keys.address,
+    )
+
+
+def _revoke_event(
+    cid: str, digest: bytes, reason: str, actor: str, address: str | None = None
+) -> Event:
+    return Event(
+        Action.TOKEN_REVOKE,
+        actor=actor,
+        reason=reason,
+        subject_cid=cid,
+        client_address=address,
+        details={"token": log_label(digest)},
+    )
+
+
+def _refused(db: Db, keys: Keys, now: datetime, event: Event, *, count: bool) -> None:
+    """Commit the audit of a refusal (and its throttle count) before the error is raised."""
+    if count:
+        throttle.record_failure(db, keys, now)
+    record(db, now, event)
+    db.commit()
+
+
+def _stale(stamp: datetime | None, now: datetime) -> bool:
+    return stamp is None or now - stamp >= STAMP_INTERVAL
+
+
+def _local_date(moment: datetime, zone: ZoneInfo) -> date:
+    return moment.astimezone(zone).date()

@@ -1,0 +1,138 @@
+"""Server fixtures: settings, an injected clock, the app with a TestClient, a database session,
+and a real ``ucauth server`` process (uvicorn) for tests that need real concurrency.
+
+Every fixture here runs on the database of the ``database_url`` fixture, so a test that uses
+them runs on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from sqlalchemy.orm import Session
+
+from ucauth.clock import FixedClock
+from ucauth.db import make_engine
+from ucauth.server.app import create_app
+from ucauth.settings import ServerSettings
+from ucauth.tokens.service import TokenConfig
+
+ORIGIN = "https://ucauth.test"
+TOKEN_KEY = "test-token-key-0123456789-abcdefghijklmnop"
+BANGKOK = ZoneInfo("Asia/Bangkok")
+START = datetime(2026, 11, 25, 10, 0, tzinfo=BANGKOK)
+
+
+@pytest.fixture
+def server_settings(database_url: str, tmp_path: Path) -> ServerSettings:
+    """Settings for a server on the test's database, with a fixed key and origin."""
+    return ServerSettings(
+        database_url=database_url,
+        data_dir=tmp_path / "data",
+        token_key=SecretStr(TOKEN_KEY),
+        origin=ORIGIN,
+    )
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """The app's clock: 2026-11-25 10:00 in Bangkok until a test moves it."""
+    return FixedClock(START)
+
+
+@pytest.fixture
+def app(server_settings: ServerSettings, clock: FixedClock) -> FastAPI:
+    return create_app(server_settings, clock=clock)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """An HTTP client of the app; requests come from 127.0.0.1 unless a test says otherwise."""
+    with TestClient(app, client=("127.0.0.1", 50000)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def session(database_url: str) -> Iterator[Session]:
+    """A session on the test's database, for factories and for checking what was stored."""
+    engine = make_engine(database_url)
+    with Session(engine, expire_on_commit=False) as db_session:
+        yield db_session
+    engine.dispose()
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    origin: str
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """``ucauth server`` as a subprocess (one uvicorn process) on a free port."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "UCAUTH_DATABASE_URL": database_url,
+        "UCAUTH_DATA_DIR": str(tmp_path / "live-data"),
+        "UCAUTH_TOKEN_KEY": TOKEN_KEY,
+        "UCAUTH_ORIGIN": ORIGIN,
+        "UCAUTH_PORT": str(port),
+        "UCAUTH_ACCESS_LOG": "false",
+    }
+    log = (tmp_path / "server.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ucauth", "server"], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, process, tmp_path / "server.log")
+        yield LiveServer(url, ORIGIN)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"ucauth server exited ({process.returncode}):\n{log.read_text()}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    pytest.fail(f"ucauth server did not come up:\n{log.read_text()}")
+
+
+@pytest.fixture
+def token_config() -> TokenConfig:
+    """The token service's configuration matching ``server_settings``."""
+    return TokenConfig(TOKEN_KEY.encode(), ORIGIN, BANGKOK)
