@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ucauth import __version__
+from ucauth.cli.data import data
 from ucauth.cli.db import db
 from ucauth.cli.errors import run
 
@@ -16,6 +17,7 @@ def cli() -> None:
 
 
 cli.add_command(db)
+cli.add_command(data)
 
 
 def main() -> None:

@@ -9,10 +9,14 @@ import click
 
 from ucauth.errors import UcauthError
 from ucauth.i18n import normalize_language
+from ucauth.rights.errors import ImportFileError
 
 # Exit codes by error class; the most specific class in an error's MRO wins.
 # 1 = any other UcauthError, 2 = usage error (click), 130 = interrupted.
-EXIT_CODES: dict[type[UcauthError], int] = {}
+# 4 is not an error: `ucauth data import` loaded the good rows and rejected some.
+EXIT_CODES: dict[type[UcauthError], int] = {
+    ImportFileError: 3,
+}
 
 
 def exit_code_for(error: UcauthError) -> int:
