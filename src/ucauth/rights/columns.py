@@ -106,6 +106,9 @@ def choice(*values: str) -> Pattern:
 
 
 def _calendar_date(value: str) -> bool:
+    """Whether a ``YYYY-MM-DD`` that matched the pattern is a real day (not 30 February)."""
+    if value[8:] <= "28":  # the pattern allows months 01-12 and days 01-31 only
+        return True
     try:
         date.fromisoformat(value)
     except ValueError:
@@ -122,7 +125,7 @@ def _date_time(value: str) -> bool:
 
 CITIZEN_ID = Pattern("[0-9]{13}", "13 digits with a valid check digit", is_valid_cid)
 DATE = Pattern(
-    f"{_YEAR}-[0-9]{{2}}-[0-9]{{2}}",
+    f"{_YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])",
     f"YYYY-MM-DD, year {FIRST_YEAR}-{LAST_YEAR} (CE)",
     _calendar_date,
 )
@@ -202,8 +205,8 @@ DATE_ORDER: tuple[tuple[str, str], ...] = (
 class RowValidator:
     """Checks the rows of a file laid out as its header says (known column names only).
 
-    ``fields_of_line`` checks a whole CSV line without quotes at once, with one regular
-    expression made of the columns' patterns and then the ``valid`` checks; ``problem`` checks
+    ``person_of_line`` checks a whole CSV line without quotes at once, with one regular
+    expression made of the columns' patterns, then the ``valid`` checks; ``problem`` checks
     fields one by one and tells what is wrong. Both apply the same formats.
     """
 
@@ -212,30 +215,43 @@ class RowValidator:
         columns = [by_name[name] for name in header]
         self.width = len(columns)
         self._columns = [(column.format.accepts, column) for column in columns]
+        # One group per column; atomic, as a value never holds the comma that must follow.
         self._line = re.compile(
             ",".join(
-                f"((?:{c.format.pattern}))" if c.required else f"((?:{c.format.pattern})?)"
+                f"((?>{c.format.pattern}))" if c.required else f"((?>(?:{c.format.pattern})?))"
                 for c in columns
             )
         )
-        self._valid = [(index, c.format.valid) for index, c in enumerate(columns) if c.format.valid]
+        # The columns with a ``valid`` check (the citizen ID, dates): the only values a whole
+        # line check takes out of the match.
+        checks = [(i, valid) for i, c in enumerate(columns) if (valid := c.format.valid)]
+        checked = [index for index, _ in checks]
+        self._groups = [index + 1 for index in checked]
+        self._valid = [(valid, at) for at, (_, valid) in enumerate(checks)]
+        self._person = checked.index(header.index("person_id"))
         position = {name: index for index, name in enumerate(header)}
         self._order = [
             (position[earlier], position[later], earlier, later)
             for earlier, later in DATE_ORDER
             if earlier in position and later in position
         ]
+        self._checked_order = [
+            (checked.index(first), checked.index(second), earlier, later)
+            for first, second, earlier, later in self._order
+        ]
 
-    def fields_of_line(self, line: str) -> tuple[str, ...] | None:
-        """The fields of an acceptable line (no quotes, no line break), else None."""
+    def person_of_line(self, line: str) -> str | None:
+        """The ``person_id`` of an acceptable line (no quotes, no line break), else None."""
         match = self._line.fullmatch(line)
         if match is None or not line.isprintable():
             return None
-        fields = match.groups()
-        for index, valid in self._valid:
-            if fields[index] and not valid(fields[index]):
+        values = match.group(*self._groups) if len(self._groups) > 1 else (match[self._groups[0]],)
+        for valid, at in self._valid:
+            if values[at] and not valid(values[at]):
                 return None
-        return None if self._misordered(fields) else fields
+        if _misordered(values, self._checked_order):
+            return None
+        return str(values[self._person])
 
     def problem(self, fields: Sequence[str]) -> RowRejection | None:
         """Why the row cannot be loaded, or None when it can."""
@@ -247,13 +263,17 @@ class RowValidator:
                     return InvalidValueError(column=column.name, expected=column.format.expected)
             elif column.required:
                 return MissingValueError(column=column.name)
-        if order := self._misordered(fields):
+        if order := _misordered(fields, self._order):
             return DateOrderError(earlier=order[0], later=order[1])
         return None
 
-    def _misordered(self, fields: Sequence[str]) -> tuple[str, str] | None:
-        for first, second, earlier, later in self._order:
-            # ISO dates compare in calendar order as plain strings.
-            if fields[first] and fields[second] and fields[second] < fields[first]:
-                return earlier, later
-        return None
+
+def _misordered(
+    values: Sequence[str], order: list[tuple[int, int, str, str]]
+) -> tuple[str, str] | None:
+    """The first (earlier, later) pair of date columns whose dates are the wrong way round."""
+    for first, second, earlier, later in order:
+        # ISO dates compare in calendar order as plain strings.
+        if values[first] and values[second] and values[second] < values[first]:
+            return earlier, later
+    return None

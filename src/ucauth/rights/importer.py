@@ -23,7 +23,6 @@ import traceback
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import IO, Any, Protocol
@@ -151,13 +150,14 @@ def _read_header(source: Path) -> tuple[str, ...]:
 def _read(job: _Job) -> Generator[_Batch]:
     """The file's rows, validated and encoded for the writer, in batches.
 
-    A line without quotes is checked whole and, for COPY, used as it is; a line with quotes
-    goes through the csv module. The last batch comes after the reject file is closed.
+    A line without quotes is checked whole and kept as it is (COPY takes it as it stands,
+    SQLite rows only change separators); a line with quotes goes through the csv module.
+    The last batch comes after the reject file is closed.
     """
-    encode = _encode_copy if job.dialect == "postgresql" else _encode_sqlite
+    encoding = _COPY if job.dialect == "postgresql" else _SQLITE
     validator = RowValidator(job.header)
-    pid = job.header.index("person_id")
-    records: dict[str, tuple[str, Sequence[str]]] = {}  # the last row of a person wins
+    pid_index = job.header.index("person_id")
+    records: dict[str, str] = {}  # person_id -> the encoded row; a person's last row wins
     rows = 0
     with job.source.open("rb") as binary, _Rejects(job) as rejects:
         text = io.TextIOWrapper(binary, encoding=ENCODING, errors="surrogateescape")
@@ -166,25 +166,36 @@ def _read(job: _Job) -> Generator[_Batch]:
             if line.isspace():
                 continue
             rows += 1
-            if '"' in line:
-                fields: Sequence[str] = next(csv.reader([line]))
-                problem = validator.problem(fields)
-                line = _csv_line(fields)
+            quoted = '"' in line
+            body = line.rstrip("\n")
+            pid = None if quoted else validator.person_of_line(body)
+            if pid is not None:
+                records[pid] = encoding.line(body)
             else:
-                body = line.rstrip("\n")
-                accepted = validator.fields_of_line(body)
-                fields = body.split(",") if accepted is None else accepted
-                problem = None if accepted else validator.problem(fields)
-                line = body + "\n"
-            if problem is not None:
-                rejects.add(number, problem.message(job.lang), fields)
-                continue
-            records[fields[pid]] = (line, fields)
+                fields = next(csv.reader([line])) if quoted else body.split(",")
+                problem = validator.problem(fields)
+                if problem is not None:
+                    rejects.add(number, problem.message(job.lang), fields)
+                    continue
+                records[fields[pid_index]] = encoding.fields(fields)
             if len(records) >= job.batch_size:
-                yield _Batch(encode(records, job.header), rows, rejects.count, binary.tell(), False)
+                yield _Batch(encoding.batch(records), rows, rejects.count, binary.tell(), False)
                 records = {}
         end = binary.tell()
-    yield _Batch(encode(records, job.header), rows, rejects.count, end, True)
+    yield _Batch(encoding.batch(records), rows, rejects.count, end, True)
+
+
+@dataclass(frozen=True)
+class _Encoding:
+    """How rows travel to a writer: from a line without quotes, from fields, as a batch."""
+
+    line: Callable[[str], str]
+    fields: Callable[[Sequence[str]], str]
+    separator: str
+
+    def batch(self, records: dict[str, str]) -> str:
+        """The rows in key order (the database then walks its primary key in order)."""
+        return self.separator.join(records[pid] for pid in sorted(records))
 
 
 def _csv_line(fields: Sequence[str]) -> str:
@@ -193,29 +204,10 @@ def _csv_line(fields: Sequence[str]) -> str:
     return out.getvalue()
 
 
-def _encode_copy(records: dict[str, tuple[str, Sequence[str]]], _header: Sequence[str]) -> str:
-    """CSV lines for COPY, in key order (the upsert then walks the primary key in order)."""
-    return "".join(records[pid][0] for pid in sorted(records))
-
-
-def _encode_sqlite(records: dict[str, tuple[str, Sequence[str]]], header: Sequence[str]) -> str:
-    """Rows joined with separator characters, date-times as SQLite stores them, in key order."""
-    date_times = [index for index, name in enumerate(header) if name in DATE_TIME_COLUMNS]
-    rows = []
-    for pid in sorted(records):
-        fields = records[pid][1]
-        if any(fields[index] for index in date_times):
-            fields = [
-                _sqlite_datetime(value) if index in date_times and value else value
-                for index, value in enumerate(fields)
-            ]
-        rows.append(_FIELD.join(fields))
-    return _ROW.join(rows)
-
-
-def _sqlite_datetime(value: str) -> str:
-    """An ISO date-time with offset as ``UtcDateTime`` stores it in SQLite (naive UTC)."""
-    return datetime.fromisoformat(value).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+# CSV lines for COPY; for SQLite, values joined with separators that no value holds (values
+# are printable).
+_COPY = _Encoding(line=lambda body: body + "\n", fields=_csv_line, separator="")
+_SQLITE = _Encoding(line=lambda body: body.replace(",", _FIELD), fields=_FIELD.join, separator=_ROW)
 
 
 def _read_in_child_process(job: _Job) -> Generator[_Batch]:
@@ -361,7 +353,13 @@ class _PostgresWriter:
 class _SqliteWriter:
     def __init__(self, connection: Any, header: Sequence[str]) -> None:
         self._connection = connection
-        values = ", ".join("NULLIF(?, '')" for _ in header)
+        # Date-times become UTC text as UtcDateTime stores them in SQLite (to the millisecond).
+        values = ", ".join(
+            "strftime('%Y-%m-%d %H:%M:%f', NULLIF(?, ''))"
+            if name in DATE_TIME_COLUMNS
+            else "NULLIF(?, '')"
+            for name in header
+        )
         self._upsert = (
             f"INSERT INTO beneficiaries ({', '.join(header)}) VALUES ({values}) "  # noqa: S608
             + _upsert_tail("excluded", "IS NOT")

@@ -109,7 +109,7 @@ def test_dates_in_the_wrong_order_are_refused() -> None:
     problem = validator.problem(row)
     assert isinstance(problem, DateOrderError)
     assert problem.message("en") == "expdate is before startdate"
-    assert validator.fields_of_line(",".join(row)) is None
+    assert validator.person_of_line(",".join(row)) is None
     died = _row(header, **GOOD, death_date="1983-09-11")
     assert isinstance(validator.problem(died), DateOrderError)
     assert validator.problem(_row(header, **GOOD, expdate="2017-01-01")) is None
@@ -119,10 +119,13 @@ def test_a_whole_line_is_accepted_as_field_by_field() -> None:
     header = list(COLUMN_NAMES)
     validator = RowValidator(header)
     row = _row(header, **GOOD)
-    assert validator.fields_of_line(",".join(row)) == tuple(row)
-    assert validator.fields_of_line(",".join(row) + ",") is None  # one field too many
+    assert validator.person_of_line(",".join(row)) == GOOD["person_id"]
+    assert validator.person_of_line(",".join(row) + ",") is None  # one field too many
     bad = _row(header, **{**GOOD, "birthdate": "1983-02-30"})
-    assert validator.fields_of_line(",".join(bad)) is None
+    assert validator.person_of_line(",".join(bad)) is None
+    narrow = RowValidator(["fname", "person_id"])  # a single value to check
+    assert narrow.person_of_line(f"x,{GOOD['person_id']}") == GOOD["person_id"]
+    assert narrow.person_of_line("x,3150300174301") is None
 
 
 GENERATED = [tuple(row) for row in generate(200, SeededRandom(3))]
@@ -147,4 +150,4 @@ def test_the_whole_line_check_agrees_with_the_field_by_field_check(values: tuple
     line = ",".join(values)
     if "\n" in line or len(line.split(",")) != len(values):
         return  # not a line without quotes: the importer uses the csv module for it
-    assert (validator.fields_of_line(line) is not None) == (validator.problem(values) is None)
+    assert (validator.person_of_line(line) is not None) == (validator.problem(values) is None)
