@@ -51,7 +51,10 @@ def data() -> None:
 )
 def generate(persons: int, seed: int, out: Path) -> None:
     """Write synthetic beneficiaries (valid citizen IDs, Thai names, a realistic mix of rights)."""
-    write_csv(out, persons, seed)
+    try:
+        write_csv(out, persons, seed)
+    except OSError as error:
+        raise click.FileError(str(out), hint=error.strerror) from error
     click.echo(translate("rights.generate_done", cli_language(), persons=persons, path=out))
 
 
