@@ -117,8 +117,13 @@ def import_beneficiaries(
                     writer.write(batch.payload)
                 if progress:
                     progress(batch.bytes_read, batch.rows_read)
+    except BaseException:
+        # Cut short (Ctrl-C, an error), perhaps mid-COPY: drop the connection rather than
+        # reuse it; the server rolls the unfinished batch back.
+        raw.invalidate()
+        raise
     finally:
-        raw.close()  # rolls back a batch that did not finish
+        raw.close()
     return ImportResult(
         rows=batch.rows_read,
         loaded=batch.rows_read - batch.rejected,
