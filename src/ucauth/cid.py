@@ -5,13 +5,15 @@ from __future__ import annotations
 from ucauth.errors import InvalidCitizenIdError
 
 CID_LENGTH = 13
+_WEIGHTS = tuple(range(CID_LENGTH, 1, -1))  # 13, 12, ..., 2
 
 
 def check_digit(first12: str) -> int:
     """The 13th digit for the given first 12 digits: (11 - sum(d_i * (13 - i)) mod 11) mod 10."""
     if len(first12) != CID_LENGTH - 1 or not first12.isascii() or not first12.isdigit():
         raise ValueError("need exactly 12 ASCII digits")
-    total = sum(int(d) * (CID_LENGTH - i) for i, d in enumerate(first12))
+    # On the ASCII codes (digit + 48), which is fast enough for bulk imports; then take the 48s off.
+    total = sum(map(int.__mul__, first12.encode("ascii"), _WEIGHTS)) - ord("0") * sum(_WEIGHTS)
     return (11 - total % 11) % 10
 
 

@@ -28,11 +28,14 @@ from ucauth.card.errors import (
 from ucauth.errors import InvalidCitizenIdError, UcauthError
 from ucauth.i18n import normalize_language
 from ucauth.migrations.errors import SchemaOutOfDateError
+from ucauth.rights.errors import ImportFileError
 from ucauth.settings import SettingsError
 
 # Exit codes by error class; the most specific class in an error's MRO wins.
 # 1 = any other UcauthError, 2 = usage error (click), 130 = interrupted.
+# 9 is not an error: `ucauth data import` loaded the good rows and rejected some.
 EXIT_CODES: dict[type[UcauthError], int] = {
+    ImportFileError: 3,  # the import file is unusable; nothing changed
     SettingsError: 3,  # missing, invalid or insecure settings (the server refuses to start)
     SchemaOutOfDateError: 4,  # run `ucauth db upgrade`
     InvalidCitizenIdError: 5,

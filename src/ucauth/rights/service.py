@@ -1,0 +1,109 @@
+"""Looking up beneficiaries: the hot path behind every SOAP, REST and FHIR rights check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import RowMapping, Select, bindparam, select
+from sqlalchemy.orm import Session
+
+from ucauth.codes import provinces
+from ucauth.rights.beneficiary import Beneficiary, Code, Right
+from ucauth.rights.code_tables import CodeKind
+from ucauth.rights.models import BeneficiaryRecord, CodeName
+
+# Coded columns whose names come from the code tables, and the table of each.
+NAMED_COLUMNS: dict[str, CodeKind] = {
+    "title": CodeKind.TITLES,
+    "nation": CodeKind.NATIONS,
+    **{
+        f"{prefix}{column}": kind
+        for prefix in ("", "new_")
+        for column, kind in (
+            ("maininscl", CodeKind.MAIN_RIGHTS),
+            ("subinscl", CodeKind.SUB_RIGHTS),
+            ("hmain", CodeKind.HOSPITALS),
+            ("hsub", CodeKind.HOSPITALS),
+            ("hmain_op", CodeKind.HOSPITALS),
+        )
+    },
+}
+NAME_SUFFIX = "__name"
+EMPTY_RIGHT = Right(None, None, None, None, None, None, None, None, None, None)
+
+
+def _lookup_statement() -> Select[Any]:
+    """One query by primary key; each name is a scalar subquery on the code table's key."""
+    table = BeneficiaryRecord.__table__
+    names = [
+        select(CodeName.name)
+        .where(CodeName.kind == kind.value, CodeName.code == table.c[column])
+        .scalar_subquery()
+        .label(column + NAME_SUFFIX)
+        for column, kind in NAMED_COLUMNS.items()
+    ]
+    return select(*table.c, *names).where(table.c.person_id == bindparam("person_id"))
+
+
+LOOKUP = _lookup_statement()
+
+
+def find_beneficiary(session: Session, person_id: str) -> Beneficiary | None:
+    """The beneficiary with this citizen ID, or None; the caller validates the ID first."""
+    row = session.execute(LOOKUP, {"person_id": person_id}).mappings().first()
+    return None if row is None else _beneficiary(row)
+
+
+def _named(row: RowMapping, column: str) -> Code | None:
+    code = row[column]
+    return None if code is None else Code(code, row[column + NAME_SUFFIX])
+
+
+def _province(code: str | None) -> Code | None:
+    if code is None:
+        return None
+    province = provinces().get(code)
+    return Code(code, province.name_th if province else None)
+
+
+def _right(row: RowMapping, prefix: str) -> Right | None:
+    right = Right(
+        maininscl=_named(row, f"{prefix}maininscl"),
+        subinscl=_named(row, f"{prefix}subinscl"),
+        hmain=_named(row, f"{prefix}hmain"),
+        hsub=_named(row, f"{prefix}hsub"),
+        hmain_op=_named(row, f"{prefix}hmain_op"),
+        purchaseprovince=_province(row[f"{prefix}purchaseprovince"]),
+        startdate=row[f"{prefix}startdate"],
+        expdate=row[f"{prefix}expdate"],
+        paid_model=row[f"{prefix}paid_model"],
+        mastercup_id=row[f"{prefix}mastercup_id"],
+    )
+    return None if right == EMPTY_RIGHT else right
+
+
+def _beneficiary(row: RowMapping) -> Beneficiary:
+    return Beneficiary(
+        person_id=row["person_id"],
+        title=_named(row, "title"),
+        fname=row["fname"],
+        lname=row["lname"],
+        sex=row["sex"],
+        birthdate=row["birthdate"],
+        nation=_named(row, "nation"),
+        death_date=row["death_date"],
+        primaryprovince=_province(row["primaryprovince"]),
+        primary_amphur_name=row["primary_amphur_name"],
+        primary_tumbon_name=row["primary_tumbon_name"],
+        primary_mooban_name=row["primary_mooban_name"],
+        primary_moo=row["primary_moo"],
+        right=_right(row, ""),
+        maininscl_main=row["maininscl_main"],
+        startdate_sss=row["startdate_sss"],
+        cardid=row["cardid"],
+        new_right=_right(row, "new_"),
+        new_date_register=row["new_date_register"],
+        new_type_register=row["new_type_register"],
+        new_type_register_desc=row["new_type_register_desc"],
+        new_staffname=row["new_staffname"],
+    )

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, event, insert
+from sqlalchemy.orm import Session
+
+from tests.support.rights import PID
+from ucauth.db import make_engine
+from ucauth.rights.beneficiary import Code
+from ucauth.rights.code_tables import CodeEntry, CodeKind, replace_code_table
+from ucauth.rights.models import BeneficiaryRecord
+from ucauth.rights.service import find_beneficiary
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            insert(BeneficiaryRecord),
+            {
+                "person_id": PID,
+                "title": "003",
+                "fname": "ธนิกุล",
+                "lname": "ศรีอุทิศ",
+                "nation": "099",
+                "primaryprovince": "1500",
+                "maininscl": "UCS",
+                "subinscl": "S9",  # not in the shipped table
+                "hmain": "10689",  # hospitals ship empty
+                "purchaseprovince": "9999",  # no such province
+                "new_maininscl": "SSS",
+            },
+        )
+    yield engine
+    engine.dispose()
+
+
+def test_names_come_from_the_code_tables_unknown_codes_stay_codes(engine: Engine) -> None:
+    with Session(engine) as session:
+        found = find_beneficiary(session, PID)
+    assert found is not None and found.right is not None and found.new_right is not None
+    assert found.title == Code("003", "นาย") and found.nation == Code("099", "ไทย")
+    assert found.primaryprovince == Code("1500", "อ่างทอง")
+    assert found.right.maininscl == Code("UCS", "สิทธิหลักประกันสุขภาพแห่งชาติ")
+    assert found.right.subinscl == Code("S9") and found.right.hmain == Code("10689")
+    assert found.right.purchaseprovince == Code("9999")
+    assert found.right.hsub is None and found.right.startdate is None
+    assert found.new_right.maininscl == Code("SSS", "สิทธิประกันสังคม")
+    assert found.new_right.hmain is None
+
+
+def test_a_replaced_code_table_names_codes_at_the_next_lookup(engine: Engine) -> None:
+    with Session(engine) as session, session.begin():
+        replace_code_table(session, CodeKind.HOSPITALS, [CodeEntry("10689", "รพ.อ่างทอง")])
+    with Session(engine) as session:
+        found = find_beneficiary(session, PID)
+    assert found is not None and found.right is not None
+    assert found.right.hmain == Code("10689", "รพ.อ่างทอง")
+
+
+def test_a_lookup_is_one_query_and_nobody_is_none(engine: Engine) -> None:
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with Session(engine) as session:
+        assert find_beneficiary(session, PID) is not None
+        assert find_beneficiary(session, "1101700123451") is None
+    assert len(statements) == 2
+    assert "person_id" in statements[0]
