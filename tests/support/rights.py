@@ -14,6 +14,7 @@ from ucauth.db import make_engine
 from ucauth.rights.beneficiary import Beneficiary, Code, Right
 from ucauth.rights.columns import COLUMN_NAMES
 from ucauth.rights.models import BeneficiaryRecord
+from ucauth.thaidate import PartialDate
 
 PID = "3150300174300"  # valid check digit
 
@@ -36,7 +37,7 @@ SAMPLE = Beneficiary(
     fname="ธนิกุล",
     lname="ศรีอุทิศ",
     sex="1",
-    birthdate=date(1983, 9, 12),
+    birthdate=PartialDate(1983, 9, 12),
     nation=Code("099", "ไทย"),
     death_date=None,
     primaryprovince=Code("1500", "อ่างทอง"),

@@ -11,6 +11,7 @@ from ucauth.codes import provinces
 from ucauth.rights.beneficiary import Beneficiary, Code, Right
 from ucauth.rights.code_tables import CodeKind
 from ucauth.rights.models import BeneficiaryRecord, CodeName
+from ucauth.thaidate import PartialDate
 
 # Coded columns whose names come from the code tables, and the table of each.
 NAMED_COLUMNS: dict[str, CodeKind] = {
@@ -82,6 +83,10 @@ def _right(row: RowMapping, prefix: str) -> Right | None:
     return None if right == EMPTY_RIGHT else right
 
 
+def _partial_date(text: str | None) -> PartialDate | None:
+    return None if text is None else PartialDate.from_iso(text)
+
+
 def _beneficiary(row: RowMapping) -> Beneficiary:
     return Beneficiary(
         person_id=row["person_id"],
@@ -89,7 +94,7 @@ def _beneficiary(row: RowMapping) -> Beneficiary:
         fname=row["fname"],
         lname=row["lname"],
         sex=row["sex"],
-        birthdate=row["birthdate"],
+        birthdate=_partial_date(row["birthdate"]),
         nation=_named(row, "nation"),
         death_date=row["death_date"],
         primaryprovince=_province(row["primaryprovince"]),

@@ -88,7 +88,7 @@ def dataset(beneficiary: Beneficiary) -> dict[str, str]:
     """The ``nhsoDataSetC1`` fields of a beneficiary, nulls left out (ws_* fields apart)."""
     b = beneficiary
     fields = {
-        "birthdate": _be(b.birthdate),
+        "birthdate": b.birthdate.be() if b.birthdate else None,
         "cardid": b.cardid,
         "fname": b.fname,
         "lname": b.lname,
