@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import RowMapping, Select, bindparam, select
-from sqlalchemy.orm import Session
 
 from ucauth.codes import provinces
+from ucauth.db import Db
 from ucauth.rights.beneficiary import Beneficiary, Code, Right
 from ucauth.rights.code_tables import CodeKind
 from ucauth.rights.models import BeneficiaryRecord, CodeName
@@ -34,7 +35,7 @@ EMPTY_RIGHT = Right(None, None, None, None, None, None, None, None, None, None)
 
 
 def _lookup_statement() -> Select[Any]:
-    """One query by primary key; each name is a scalar subquery on the code table's key."""
+    """Beneficiaries by primary key, each name a scalar subquery on the code table's key."""
     table = BeneficiaryRecord.__table__
     names = [
         select(CodeName.name)
@@ -43,16 +44,26 @@ def _lookup_statement() -> Select[Any]:
         .label(column + NAME_SUFFIX)
         for column, kind in NAMED_COLUMNS.items()
     ]
-    return select(*table.c, *names).where(table.c.person_id == bindparam("person_id"))
+    return select(*table.c, *names)
 
 
-LOOKUP = _lookup_statement()
+_PERSON_ID = BeneficiaryRecord.__table__.c.person_id
+LOOKUP = _lookup_statement().where(bindparam("person_id") == _PERSON_ID)
+LOOKUP_MANY = _lookup_statement().where(_PERSON_ID.in_(bindparam("person_ids", expanding=True)))
 
 
-def find_beneficiary(session: Session, person_id: str) -> Beneficiary | None:
+def find_beneficiary(db: Db, person_id: str) -> Beneficiary | None:
     """The beneficiary with this citizen ID, or None; the caller validates the ID first."""
-    row = session.execute(LOOKUP, {"person_id": person_id}).mappings().first()
+    row = db.execute(LOOKUP, {"person_id": person_id}).mappings().first()
     return None if row is None else _beneficiary(row)
+
+
+def find_beneficiaries(db: Db, person_ids: Collection[str]) -> dict[str, Beneficiary]:
+    """The beneficiaries among these (valid) citizen IDs, by ID, in one query."""
+    if not person_ids:
+        return {}
+    rows = db.execute(LOOKUP_MANY, {"person_ids": list(person_ids)}).mappings()
+    return {row["person_id"]: _beneficiary(row) for row in rows}
 
 
 def _named(row: RowMapping, column: str) -> Code | None:

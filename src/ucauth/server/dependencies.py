@@ -58,10 +58,14 @@ def json_body(model: type[BaseModel]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
-def json_response(body: BaseModel, status_code: int = 200) -> Response:
-    """``body`` serialised once by pydantic (FastAPI does not validate it again; the route's
-    ``response_model`` documents it)."""
-    return Response(body.model_dump_json(), status_code, media_type="application/json")
+def json_response(
+    body: BaseModel, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """``body`` serialised once by pydantic, under its fields' aliases where they have some
+    (FastAPI does not validate it again; the route's ``response_model`` documents it)."""
+    return Response(
+        body.model_dump_json(by_alias=True), status_code, headers, media_type="application/json"
+    )
 
 
 async def get_context(request: Request) -> AppContext:
