@@ -30,6 +30,8 @@ from ucauth.rights.service import find_beneficiaries, find_beneficiary
 P = ParamSpec("P")
 T = TypeVar("T")
 MAX_BATCH = 1000
+Identify = Callable[[Connection], Caller]
+"""Checks a caller's credentials on the given connection (e.g. ``authenticate_caller``)."""
 FOUND, NOT_FOUND = "found", "not_found"
 
 
@@ -77,15 +79,15 @@ class Lookups:
         self._database, self._audit, self._ids, self._clock = database, audit, ids, clock
 
     async def one(
-        self, caller: Caller, person_id: str, *, channel: Channel, client_address: str
+        self, caller: Caller | Identify, person_id: str, *, channel: Channel, client_address: str
     ) -> Lookup:
-        """Look one person up; InvalidPatientIdError (nothing audited) for an invalid ID."""
-        if not is_valid_cid(person_id):
-            raise InvalidPatientIdError(cid=person_id[:32])
+        """Look one person up for ``caller``: who asks, or the check of their credentials to run
+        on the lookup's own connection first (both reads on one connection; what the check
+        raises is raised). InvalidPatientIdError (nothing audited) for an invalid ID."""
         now = self._clock.now()
-        found = self._database.read(find_beneficiary, person_id)
+        who, found = self._database.read(_identify_and_find, caller, person_id)
         lookup = Lookup(person_id, found, self._ids.wsid(), now)
-        await self._audit.write(now, _event(caller, lookup, channel, client_address))
+        await self._audit.write(now, _event(who, lookup, channel, client_address))
         return lookup
 
     async def many(
@@ -112,6 +114,15 @@ class Lookups:
         ]
         await self._audit.write(now, *events)
         return batch
+
+
+def _identify_and_find(
+    db: Connection, caller: Caller | Identify, person_id: str
+) -> tuple[Caller, Beneficiary | None]:
+    who = caller if isinstance(caller, Caller) else caller(db)
+    if not is_valid_cid(person_id):
+        raise InvalidPatientIdError(cid=person_id[:32])
+    return who, find_beneficiary(db, person_id)
 
 
 def _event(

@@ -1,17 +1,20 @@
 """HTTP routes of the rights service: SRM-style REST, the batch search and FHIR Coverage.
 
-Thin: the caller is authenticated by ``CurrentUser`` (``Bearer CID#token`` or Basic), the
-lookup and its audit are :class:`ucauth.rights.lookups.Lookups`' work, and the answers are the
-documents of :mod:`ucauth.rights.rest` and :mod:`ucauth.rights.fhir`. Each answer carries its
-request id (``wsid``) in ``X-Request-Id``. The SOAP endpoint is in :mod:`ucauth.rights.soap.router`.
+Thin: the caller is a staff member's token (``Bearer CID#token`` or Basic, as ``CurrentUser``
+checks it), the lookup and its audit are :class:`ucauth.rights.lookups.Lookups`' work, and the
+answers are the documents of :mod:`ucauth.rights.rest` and :mod:`ucauth.rights.fhir`. Each
+answer carries its request id (``wsid``) in ``X-Request-Id``. The single-person routes are hot:
+they take the ``Request`` and read it with the lean helpers of
+:mod:`ucauth.server.dependencies` (their parameters are documented by hand). The SOAP endpoint
+is in :mod:`ucauth.rights.soap.router`.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from ucauth.i18n import negotiate
 from ucauth.rights.callers import Caller
@@ -20,7 +23,15 @@ from ucauth.rights.fhir import CITIZEN_ID_SYSTEM, coverage_bundle
 from ucauth.rights.lookups import Channel, Lookup
 from ucauth.rights.rest import RightSearchResponse, right_search_response
 from ucauth.rights.schemas import BatchError, BatchItem, BatchRequest, BatchResponse
-from ucauth.server.dependencies import CurrentUser, app_context, client_address, json_response
+from ucauth.server.dependencies import (
+    AUTHORIZATION_PARAMETER,
+    CurrentUser,
+    app_context,
+    authenticator,
+    client_address,
+    current_user,
+    json_response,
+)
 from ucauth.server.errors import error_responses
 
 router = APIRouter(tags=["rights"])
@@ -29,15 +40,22 @@ FHIR_JSON = "application/fhir+json"
 FHIR_PARAMETER = "beneficiary:identifier"
 
 
+def _parameters(name: str, description: str) -> dict[str, Any]:
+    """``openapi_extra`` for a lean route: its query parameter and the Authorization header."""
+    query = {"name": name, "in": "query", "required": True, "description": description}
+    return {"parameters": [{**query, "schema": {"type": "string"}}, AUTHORIZATION_PARAMETER]}
+
+
 @router.get(
     "/api/ucws/v1/right-search",
     response_model=RightSearchResponse,
     responses=error_responses(400, 401, 403, 404, 429, 503),
+    openapi_extra=_parameters("pid", "the citizen ID (13 digits) of the person to look up"),
 )
-async def right_search(request: Request, user: CurrentUser, pid: str = "") -> Response:
+async def right_search(request: Request) -> Response:
     """The rights of the person with citizen ID ``pid``, in the JSON shape of NHSO's SRM
     service; 404 when nobody has that ID."""
-    found = await _look_up(request, user, pid, Channel.REST)
+    found = await _look_up(request, request.query_params.get("pid", ""), Channel.REST)
     if found.beneficiary is None:
         raise PersonNotFoundError()
     body = right_search_response(found.beneficiary, checked_at=found.at)
@@ -78,31 +96,30 @@ async def right_search_batch(request: Request, user: CurrentUser, body: BatchReq
         200: {"description": "a FHIR R4 searchset Bundle of Coverage", "content": {FHIR_JSON: {}}},
         **error_responses(400, 401, 403, 429, 503),
     },
+    openapi_extra=_parameters(
+        FHIR_PARAMETER, f"the beneficiary's citizen ID: {CITIZEN_ID_SYSTEM}|<cid>, or <cid>"
+    ),
 )
-async def fhir_coverage(
-    request: Request,
-    user: CurrentUser,
-    identifier: Annotated[
-        str,
-        Query(
-            alias=FHIR_PARAMETER,
-            description=f"the beneficiary's citizen ID: {CITIZEN_ID_SYSTEM}|<cid>, or <cid>",
-        ),
-    ] = "",
-) -> Response:
+async def fhir_coverage(request: Request) -> Response:
     """FHIR R4 search: the Coverage resources (current and pending right) of a citizen ID, as
     a ``searchset`` Bundle (total 0 when nobody has the ID)."""
+    identifier = request.query_params.get(FHIR_PARAMETER, "")
     system, separator, value = identifier.rpartition("|")
     if not value or (separator and system != CITIZEN_ID_SYSTEM):
+        current_user(request)  # the credentials first: 401 before 400
         raise FhirSearchError(parameter=FHIR_PARAMETER, system=CITIZEN_ID_SYSTEM)
-    found = await _look_up(request, user, value, Channel.FHIR)
+    found = await _look_up(request, value, Channel.FHIR)
     bundle = coverage_bundle(found.beneficiary, now=found.at)
     content = json.dumps(bundle, ensure_ascii=False)
     return Response(content, media_type=FHIR_JSON, headers={REQUEST_ID: found.wsid})
 
 
-async def _look_up(request: Request, user: CurrentUser, pid: str, channel: Channel) -> Lookup:
-    context = app_context(request)
-    return await context.lookups.one(
-        Caller.of(user), pid, channel=channel, client_address=client_address(request)
+async def _look_up(request: Request, pid: str, channel: Channel) -> Lookup:
+    """Check the staff member's credentials and look ``pid`` up, on one connection."""
+    check = authenticator(request)
+    return await app_context(request).lookups.one(
+        lambda db: Caller.of(check(db)),
+        pid,
+        channel=channel,
+        client_address=client_address(request),
     )

@@ -1,14 +1,19 @@
-"""Looking up beneficiaries: the hot path behind every SOAP, REST and FHIR rights check."""
+"""Looking up beneficiaries: the hot path behind every SOAP, REST and FHIR rights check.
+
+One query by primary key, each code's name a scalar subquery. A single lookup runs it straight
+on the DB-API connection (``ucauth.db.DriverQuery``): SQLAlchemy's execution layer (and
+psycopg's column descriptions) cost three times the query itself.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, bindparam, select
+from sqlalchemy import Select, bindparam, select
 
 from ucauth.codes import provinces
-from ucauth.db import Db
+from ucauth.db import Db, DriverQuery
 from ucauth.rights.beneficiary import Beneficiary, Code, Right
 from ucauth.rights.code_tables import CodeKind
 from ucauth.rights.models import BeneficiaryRecord, CodeName
@@ -52,10 +57,13 @@ LOOKUP = _lookup_statement().where(bindparam("person_id") == _PERSON_ID)
 LOOKUP_MANY = _lookup_statement().where(_PERSON_ID.in_(bindparam("person_ids", expanding=True)))
 
 
+_FIND = DriverQuery(LOOKUP)
+
+
 def find_beneficiary(db: Db, person_id: str) -> Beneficiary | None:
     """The beneficiary with this citizen ID, or None; the caller validates the ID first."""
-    row = db.execute(LOOKUP, {"person_id": person_id}).mappings().first()
-    return None if row is None else _beneficiary(row)
+    row = _FIND.first(db, {"person_id": person_id})
+    return None if row is None else _beneficiary(row._asdict())
 
 
 def find_beneficiaries(db: Db, person_ids: Collection[str]) -> dict[str, Beneficiary]:
@@ -66,7 +74,10 @@ def find_beneficiaries(db: Db, person_ids: Collection[str]) -> dict[str, Benefic
     return {row["person_id"]: _beneficiary(row) for row in rows}
 
 
-def _named(row: RowMapping, column: str) -> Code | None:
+Row = Mapping[Any, Any]
+
+
+def _named(row: Row, column: str) -> Code | None:
     code = row[column]
     return None if code is None else Code(code, row[column + NAME_SUFFIX])
 
@@ -78,7 +89,7 @@ def _province(code: str | None) -> Code | None:
     return Code(code, province.name_th if province else None)
 
 
-def _right(row: RowMapping, prefix: str) -> Right | None:
+def _right(row: Row, prefix: str) -> Right | None:
     right = Right(
         maininscl=_named(row, f"{prefix}maininscl"),
         subinscl=_named(row, f"{prefix}subinscl"),
@@ -98,7 +109,7 @@ def _partial_date(text: str | None) -> PartialDate | None:
     return None if text is None else PartialDate.from_iso(text)
 
 
-def _beneficiary(row: RowMapping) -> Beneficiary:
+def _beneficiary(row: Row) -> Beneficiary:
     return Beneficiary(
         person_id=row["person_id"],
         title=_named(row, "title"),

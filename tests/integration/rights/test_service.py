@@ -7,11 +7,12 @@ from sqlalchemy import Engine, event, insert
 from sqlalchemy.orm import Session
 
 from tests.support.rights import PID
+from ucauth.cid import complete_cid
 from ucauth.db import make_engine
 from ucauth.rights.beneficiary import Code
 from ucauth.rights.code_tables import CodeEntry, CodeKind, replace_code_table
 from ucauth.rights.models import BeneficiaryRecord
-from ucauth.rights.service import find_beneficiary
+from ucauth.rights.service import find_beneficiaries, find_beneficiary
 
 
 @pytest.fixture
@@ -63,9 +64,21 @@ def test_a_replaced_code_table_names_codes_at_the_next_lookup(engine: Engine) ->
 
 def test_a_lookup_is_one_query_and_nobody_is_none(engine: Engine) -> None:
     statements: list[str] = []
+    with engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        if engine.dialect.name == "sqlite":  # the statements the driver really runs
+            driver.set_trace_callback(statements.append)  # type: ignore[union-attr]
+        assert find_beneficiary(connection, PID) is not None
+        assert find_beneficiary(connection, complete_cid("110170012345")) is None
+    if engine.dialect.name == "sqlite":
+        assert len(statements) == 2 and all("FROM beneficiaries" in s for s in statements)
+
+
+def test_a_batch_is_one_query(engine: Engine) -> None:
+    statements: list[str] = []
     event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    nobody = complete_cid("110170012345")
     with Session(engine) as session:
-        assert find_beneficiary(session, PID) is not None
-        assert find_beneficiary(session, "1101700123451") is None
-    assert len(statements) == 2
-    assert "person_id" in statements[0]
+        found = find_beneficiaries(session, [PID, nobody])
+        assert len(statements) == 1
+        assert list(found) == [PID] and found[PID] == find_beneficiary(session, PID)

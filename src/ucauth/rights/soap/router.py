@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -86,21 +87,20 @@ async def search(request: Request) -> Response:
 async def _search(request: Request, context: AppContext, lang: str) -> Response:
     query = parse_request(await _read_body(request))
     now, address = context.clock.now(), client_address(request)
+    identify = partial(
+        authenticate_caller,
+        config=context.tokens,
+        username=query.user_person_id,
+        password=query.smctoken,
+        now=now,
+        client_address=address,
+    )
     try:
-        caller = context.database.read(
-            authenticate_caller,
-            context.tokens,
-            query.user_person_id,
-            query.smctoken,
-            now=now,
-            client_address=address,
+        found = await context.lookups.one(
+            identify, query.person_id, channel=Channel.SOAP, client_address=address
         )
     except TokensError as error:
         return _refused(context, error, now, lang)
-    try:
-        found = await context.lookups.one(
-            caller, query.person_id, channel=Channel.SOAP, client_address=address
-        )
     except InvalidPatientIdError:  # not a citizen ID: nobody to look up (clients test fname)
         return _xml(build_search_response(None, wsid=context.ids.wsid(), requested_at=now))
     return _xml(build_search_response(found.beneficiary, wsid=found.wsid, requested_at=found.at))
