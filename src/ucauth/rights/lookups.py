@@ -1,10 +1,11 @@
 """Rights lookups: the one path every channel (SOAP, REST, batch, FHIR, web) takes.
 
-A lookup validates the citizen ID, reads the registry (one indexed query, in place), gives
-the lookup its request id (``wsid``) and awaits the commit of its audit record before it
-returns, so no answer leaves unaudited (R9). Audit records of concurrent lookups share one
-commit (:class:`ucauth.audit.writer.AuditWriter`). Channels authenticate the caller first
-(:mod:`ucauth.rights.callers`) and only turn the result into their documents.
+A lookup checks the caller's credentials and reads the registry on one connection, in place
+(two indexed queries), validates the citizen ID in between, gives the lookup its request id
+(``wsid``) and awaits the commit of its audit record before it returns, so no answer leaves
+unaudited (R9). Audit records of concurrent lookups share one commit
+(:class:`ucauth.audit.writer.AuditWriter`). Channels only say who is calling
+(:mod:`ucauth.rights.callers`) and turn the result into their documents.
 """
 
 from __future__ import annotations

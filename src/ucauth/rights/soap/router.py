@@ -27,12 +27,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from ucauth.errors import UcauthError
 from ucauth.i18n import negotiate
 from ucauth.rights.callers import authenticate_caller
 from ucauth.rights.errors import (
     InvalidPatientIdError,
+    SoapMalformedError,
     SoapRequestTooLargeError,
 )
 from ucauth.rights.lookups import Channel
@@ -123,6 +125,8 @@ def _refused(context: AppContext, error: TokensError, now: datetime, lang: str) 
 async def _read_body(request: Request) -> bytes:
     try:
         return await request.body()
+    except ClientDisconnect:
+        raise SoapMalformedError(detail="the body ended early") from None
     except HTTPException as error:  # the server's body limit (ucauth.server.body_limit)
         if error.status_code == 413:
             raise SoapRequestTooLargeError(limit=MAX_REQUEST_BYTES) from None
