@@ -122,7 +122,7 @@ class DriverQuery:
 
     For the hot single-row reads, where SQLAlchemy's execution layer (and psycopg's column
     descriptions) cost several times the query itself. Parameters are the statement's bind
-    parameters by name.
+    parameters by name (no expanding ``IN`` lists).
     """
 
     def __init__(self, statement: Select[Any]) -> None:
@@ -133,7 +133,11 @@ class DriverQuery:
 
     def first(self, db: Db, params: Mapping[str, Any]) -> Any:
         """The first row (attributes named as the statement's columns), or None."""
-        connection = db if isinstance(db, Connection) else db.connection()
+        if isinstance(db, Connection):
+            connection = db
+        else:
+            db.flush()  # as Session.execute would: the query sees the session's pending changes
+            connection = db.connection()
         dialect = connection.dialect
         compiled = self._compiled.get(dialect.name)
         if compiled is None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import Engine, event, insert
@@ -13,6 +14,7 @@ from ucauth.rights.beneficiary import Code
 from ucauth.rights.code_tables import CodeEntry, CodeKind, replace_code_table
 from ucauth.rights.models import BeneficiaryRecord
 from ucauth.rights.service import find_beneficiaries, find_beneficiary
+from ucauth.thaidate import PartialDate
 
 
 @pytest.fixture
@@ -82,3 +84,23 @@ def test_a_batch_is_one_query(engine: Engine) -> None:
         found = find_beneficiaries(session, [PID, nobody])
         assert len(statements) == 1
         assert list(found) == [PID] and found[PID] == find_beneficiary(session, PID)
+
+
+def test_values_come_back_typed_as_sqlalchemy_gives_them(engine: Engine) -> None:
+    """The lookup runs on the driver: dates, aware date-times and partial birth dates alike."""
+    other = complete_cid("110170012345")
+    registered = datetime(2025, 1, 20, 3, 15, 30, 123000, tzinfo=UTC)
+    with Session(engine) as session:
+        session.add(
+            BeneficiaryRecord(
+                person_id=other,
+                fname="ก",
+                birthdate="1977-03-00",
+                startdate=date(2017, 1, 1),
+                new_date_register=registered,
+            )
+        )  # pending, not flushed: the lookup sees it, as Session.execute would
+        found = find_beneficiary(session, other)
+    assert found is not None and found.birthdate == PartialDate(1977, 3)
+    assert found.right is not None and found.right.startdate == date(2017, 1, 1)
+    assert found.new_date_register == registered and found.new_date_register.tzinfo == UTC
