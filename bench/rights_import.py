@@ -4,14 +4,12 @@ Generates 1,000,000 synthetic beneficiaries, imports them into a fresh PostgreSQ
 a fresh SQLite file, imports the same file again (every row already there: the upsert path),
 and seeds a demo (generate and import 100,000 into SQLite). Targets: at least 100,000 rows/s
 into PostgreSQL and 50,000 rows/s into SQLite for the first import, the demo seed within 30 s.
-PostgreSQL comes from ``--postgres-url``, else ``UCAUTH_TEST_DATABASE_URL``, else the machine's
-server at 127.0.0.1:5432.
+PostgreSQL comes from ``--postgres-url``, else as ``bench.support`` says.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import time
 import uuid
@@ -19,10 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
-from psycopg import sql
-from sqlalchemy import make_url
-
+from bench.support import postgres_server_url, throwaway_database
 from ucauth.db import make_engine
 from ucauth.migrations import upgrade
 from ucauth.rights.generator import write_csv
@@ -31,24 +26,14 @@ from ucauth.rights.importer import import_beneficiaries
 POSTGRES_TARGET = 100_000  # rows/s
 SQLITE_TARGET = 50_000  # rows/s
 DEMO_TARGET = 30.0  # seconds for generate + import of the demo's beneficiaries
-DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 @contextmanager
 def fresh_postgres(server_url: str) -> Iterator[str]:
     """A new database on the server, migrated to head, dropped afterwards."""
-    name = f"ucauth_bench_{uuid.uuid4().hex[:12]}"
-    dsn = server_url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(dsn, autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    try:
+    with throwaway_database("postgres", server_url) as url:
         upgrade(url)
         yield url
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as connection:
-            drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            connection.execute(drop)
 
 
 def fresh_sqlite(folder: Path) -> str:
@@ -87,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--demo-rows", type=int, default=100_000)
     parser.add_argument("--postgres-url")
     args = parser.parse_args(argv)
-    server = args.postgres_url or os.environ.get("UCAUTH_TEST_DATABASE_URL") or DEFAULT_POSTGRES
+    server = postgres_server_url(args.postgres_url)
 
     with tempfile.TemporaryDirectory(prefix="ucauth-bench-") as tmp:
         folder = Path(tmp)

@@ -1,10 +1,17 @@
-"""Buddhist Era (BE) dates as written by NHSO services: ``YYYYMMDD`` with year = CE + 543."""
+"""Buddhist Era (BE) dates as written by NHSO services: ``YYYYMMDD`` with year = CE + 543.
+
+Registries also hold partly unknown dates, birth dates above all: ``25200000`` is some day of
+2520 BE (1977 CE). :class:`PartialDate` keeps them, with ``0`` for an unknown month or day.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import date
 
 BE_OFFSET = 543
+_PARTIAL_ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
 
 def to_be(day: date) -> str:
@@ -17,3 +24,47 @@ def from_be(text: str) -> date:
     if len(text) != 8 or not text.isascii() or not text.isdigit():
         raise ValueError(f"not a BE YYYYMMDD date: {text!r}")
     return date(int(text[:4]) - BE_OFFSET, int(text[4:6]), int(text[6:]))
+
+
+@dataclass(frozen=True, slots=True)
+class PartialDate:
+    """A Common-Era date whose day, or month and day, may be unknown (``0``).
+
+    Stored and imported as ``YYYY-MM-DD`` with ``00`` for the unknown parts (``1977-00-00``,
+    ``1977-03-00``); a known day in an unknown month is not a date.
+    """
+
+    year: int
+    month: int = 0
+    day: int = 0
+
+    def __post_init__(self) -> None:
+        if not (1 <= self.year <= 9999 and 0 <= self.month <= 12) or (self.day and not self.month):
+            raise ValueError(f"not a partial date: {self.iso()}")
+        if self.day:
+            date(self.year, self.month, self.day)  # raises ValueError for 30 February
+
+    @classmethod
+    def of(cls, day: date) -> PartialDate:
+        return cls(day.year, day.month, day.day)
+
+    @classmethod
+    def from_iso(cls, text: str) -> PartialDate:
+        """``"1977-00-00"`` -> ``PartialDate(1977)``; raises ValueError for anything else."""
+        match = _PARTIAL_ISO.fullmatch(text)
+        if match is None:
+            raise ValueError(f"not a YYYY-MM-DD date (00 for unknown parts): {text!r}")
+        return cls(*map(int, match.groups()))
+
+    @property
+    def known(self) -> date | None:
+        """The date, when month and day are known."""
+        return date(self.year, self.month, self.day) if self.day else None
+
+    def iso(self) -> str:
+        """``YYYY-MM-DD`` with ``00`` for the unknown parts."""
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+    def be(self) -> str:
+        """Buddhist-Era ``YYYYMMDD`` with ``00`` for the unknown parts: ``25200000``."""
+        return f"{self.year + BE_OFFSET:04d}{self.month:02d}{self.day:02d}"

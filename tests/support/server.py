@@ -90,14 +90,16 @@ def _free_port() -> int:
 
 @pytest.fixture
 def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
-    """``ucauth server`` as a subprocess (one uvicorn process) on a free port."""
+    """``ucauth server`` as a subprocess (one uvicorn process) on a free port, its own address
+    being its public origin (``UCAUTH_ORIGIN``)."""
     port = _free_port()
+    url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "UCAUTH_DATABASE_URL": database_url,
         "UCAUTH_DATA_DIR": str(tmp_path / "live-data"),
         "UCAUTH_TOKEN_KEY": TOKEN_KEY,
-        "UCAUTH_ORIGIN": ORIGIN,
+        "UCAUTH_ORIGIN": url,
         "UCAUTH_PORT": str(port),
         "UCAUTH_ACCESS_LOG": "false",
     }
@@ -105,10 +107,9 @@ def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     process = subprocess.Popen(
         [sys.executable, "-m", "ucauth", "server"], env=env, stdout=log, stderr=subprocess.STDOUT
     )
-    url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url, process, tmp_path / "server.log")
-        yield LiveServer(url, ORIGIN)
+        yield LiveServer(url, url)
     finally:
         process.terminate()
         try:

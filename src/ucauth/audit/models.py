@@ -31,4 +31,6 @@ class AuditEvent(Base):
     agent_id: Mapped[int | None]
     unit_hcode: Mapped[str | None] = mapped_column(String(5))
     client_address: Mapped[str | None] = mapped_column(String(45))
+    channel: Mapped[str | None] = mapped_column(String(10))  # rights lookups: soap, rest, ...
+    wsid: Mapped[str | None] = mapped_column(String(20))  # rights lookups: the request id
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Select, insert, select
 from sqlalchemy.orm import Session
 
 from ucauth.audit.models import AuditEvent
@@ -32,6 +32,7 @@ class Action(StrEnum):
     SESSIONS_KILL = "sessions_kill"
     CODE_ISSUE = "enrolment_code_issue"
     AGENT_DISABLE = "agent_disable"
+    RIGHTS_LOOKUP = "rights_lookup"
 
 
 class Outcome(StrEnum):
@@ -46,8 +47,10 @@ class Event:
     ``actor`` is who acted: a staff member's CID, ``agent:<id>`` for a workstation acting on its
     own, ``cli:<os user>`` for the admin command line, ``anonymous`` for an unidentified caller.
     ``subject_cid`` is the person the event is about (the account logged in or changed, the
-    patient whose rights were looked up). ``details`` holds small JSON values, never secrets
-    (tokens only as an HMAC prefix).
+    patient whose rights were looked up). ``reason`` is the error code of a failure, or the
+    result of a rights lookup (``found``, ``not_found``). ``channel`` and ``wsid`` say how a
+    rights lookup came in (``soap``, ``rest``, ``batch``, ``fhir``, ``web``) and its request id.
+    ``details`` holds small JSON values, never secrets (tokens only as an HMAC prefix).
     """
 
     action: str
@@ -58,6 +61,8 @@ class Event:
     agent_id: int | None = None
     unit_hcode: str | None = None
     client_address: str | None = None
+    channel: str | None = None
+    wsid: str | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -66,6 +71,11 @@ _INSERT = insert(AuditEvent)
 
 def record(db: Db, at: datetime, *events: Event) -> None:
     """Insert ``events`` in the current transaction (the caller commits)."""
+    record_each(db, ((at, event) for event in events))
+
+
+def record_each(db: Db, stamped: Iterable[tuple[datetime, Event]]) -> None:
+    """Insert events, each at its own time, in one statement (the caller commits)."""
     db.execute(
         _INSERT,
         [
@@ -79,9 +89,11 @@ def record(db: Db, at: datetime, *events: Event) -> None:
                 "agent_id": event.agent_id,
                 "unit_hcode": event.unit_hcode,
                 "client_address": event.client_address,
+                "channel": event.channel,
+                "wsid": event.wsid,
                 "details": dict(event.details) or None,
             }
-            for event in events
+            for at, event in stamped
         ],
     )
 
@@ -94,10 +106,35 @@ def events(
     actions: Sequence[str] = (),
     since: datetime | None = None,
     until: datetime | None = None,
-    limit: int = 100,
+    limit: int | None = 100,
 ) -> list[AuditEvent]:
-    """The newest events matching every given filter, newest first."""
-    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+    """The newest events matching every given filter, newest first (all of them when ``limit``
+    is None)."""
+    query = events_query(
+        subject_cid=subject_cid,
+        actor=actor,
+        actions=actions,
+        since=since,
+        until=until,
+        limit=limit,
+    )
+    return list(session.scalars(query))
+
+
+def events_query(
+    *,
+    subject_cid: str | None = None,
+    actor: str | None = None,
+    actions: Sequence[str] = (),
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int | None = 100,
+) -> Select[AuditEvent]:
+    """The query of :func:`events`. Filtered by ``subject_cid`` ("who looked up this person")
+    or by ``actor``, it reads an index that starts with that column, whatever the table's size."""
+    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if limit is not None:
+        query = query.limit(limit)
     if subject_cid is not None:
         query = query.where(AuditEvent.subject_cid == subject_cid)
     if actor is not None:
@@ -108,4 +145,4 @@ def events(
         query = query.where(AuditEvent.at >= since)
     if until is not None:
         query = query.where(AuditEvent.at < until)
-    return list(session.scalars(query))
+    return query

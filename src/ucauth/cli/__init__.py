@@ -7,6 +7,7 @@ import click
 from ucauth import __version__
 from ucauth.cli.admin import admin
 from ucauth.cli.card import card_group
+from ucauth.cli.check import check
 from ucauth.cli.data import data
 from ucauth.cli.db import db
 from ucauth.cli.demo import demo_command
@@ -26,6 +27,7 @@ cli.add_command(demo_command)
 cli.add_command(server)
 cli.add_command(admin)
 cli.add_command(data)
+cli.add_command(check)
 
 
 def main() -> None:

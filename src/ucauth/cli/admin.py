@@ -1,14 +1,18 @@
-"""``ucauth admin``: bootstrap and manage units, users, enrolment codes and workstations.
+"""``ucauth admin``: bootstrap and manage units, users, enrolment codes and workstations; read
+the audit log.
 
 Every action is audited with the actor ``cli:<OS user>``.
 """
 
 from __future__ import annotations
 
+import csv
 import getpass
-from collections.abc import Iterator, Sequence
+import sys
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
@@ -17,11 +21,14 @@ from sqlalchemy.orm import Session
 
 from ucauth.accounts import service
 from ucauth.accounts.models import Role, UserStatus
+from ucauth.audit import service as audit_service
+from ucauth.audit.service import Action
+from ucauth.cid import validate_cid
 from ucauth.clock import SystemClock
 from ucauth.db import make_engine
 from ucauth.migrations import ensure_current
 from ucauth.randomness import SecureRandom
-from ucauth.settings import DatabaseSettings
+from ucauth.settings import DatabaseSettings, load_server_settings
 
 _clock = SystemClock()
 
@@ -42,7 +49,7 @@ def _actor() -> str:
     return f"cli:{getpass.getuser()}"
 
 
-def _print_table(title: str, columns: Sequence[str], rows: Iterator[Sequence[object]]) -> None:
+def _print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     table = Table(title=title)
     for column in columns:
         table.add_column(column)
@@ -270,3 +277,69 @@ def agents_disable(agent_id: int) -> None:
     with _session() as session:
         service.disable_agent(session, agent_id, actor=_actor(), now=_clock.now())
         click.echo(f"agent {agent_id} disabled")
+
+
+AUDIT_COLUMNS = (
+    "at", "action", "outcome", "reason", "actor", "unit", "agent", "subject", "channel", "wsid",
+    "address",
+)  # fmt: skip
+
+
+@admin.command("audit")
+@click.option("--patient", metavar="CID", help="Who looked up this person's rights.")
+@click.option("--user", "user_cid", metavar="CID", help="What this staff member did.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="From this day on.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Up to and including this day.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV on stdout instead of a table.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=1000, show_default=True, help="Newest first."
+)
+def audit(
+    patient: str | None,
+    user_cid: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    as_csv: bool,
+    limit: int,
+) -> None:
+    """Audit events: the rights lookups of a patient (--patient), or everything a staff member
+    did (--user). Days are in the server's time zone (UCAUTH_TIMEZONE)."""
+    if (patient is None) == (user_cid is None):
+        raise click.UsageError("give --patient or --user")
+    zone = load_server_settings().zone
+    with _session() as session:
+        found = audit_service.events(
+            session,
+            subject_cid=validate_cid(patient) if patient else None,
+            actor=validate_cid(user_cid) if user_cid else None,
+            actions=[Action.RIGHTS_LOOKUP] if patient else (),
+            since=_start_of(since, zone),
+            until=_start_of(until + timedelta(days=1), zone) if until else None,
+            limit=limit,
+        )
+    rows = (
+        (
+            event.at.astimezone(zone).isoformat(timespec="seconds"),
+            event.action,
+            event.outcome,
+            event.reason,
+            event.actor,
+            event.unit_hcode,
+            event.agent_id,
+            event.subject_cid,
+            event.channel,
+            event.wsid,
+            event.client_address,
+        )
+        for event in found
+    )
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(AUDIT_COLUMNS)
+        writer.writerows(("" if value is None else value for value in row) for row in rows)
+    else:
+        _print_table(f"audit ({len(found)})", AUDIT_COLUMNS, rows)
+
+
+def _start_of(day: datetime | None, zone: ZoneInfo) -> datetime | None:
+    return None if day is None else day.replace(tzinfo=zone)

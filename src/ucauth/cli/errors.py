@@ -25,6 +25,16 @@ from ucauth.card.errors import (
     PinFormatError,
     VirtualCardError,
 )
+from ucauth.client.errors import (
+    AgentUnavailableError,
+    ClientError,
+    CredentialsRefusedError,
+    RequestRefusedError,
+    ResultsFileError,
+    ServerFailedError,
+    ServerUnreachableError,
+    ThrottledError,
+)
 from ucauth.errors import InvalidCitizenIdError, UcauthError
 from ucauth.i18n import normalize_language
 from ucauth.migrations.errors import SchemaOutOfDateError
@@ -34,8 +44,10 @@ from ucauth.settings import SettingsError
 # Exit codes by error class; the most specific class in an error's MRO wins.
 # 1 = any other UcauthError, 2 = usage error (click), 130 = interrupted.
 # 9 is not an error: `ucauth data import` loaded the good rows and rejected some.
+# 6 is also `ucauth check PID` finding nobody.
 EXIT_CODES: dict[type[UcauthError], int] = {
     ImportFileError: 3,  # the import file is unusable; nothing changed
+    ResultsFileError: 3,  # `ucauth check --file`: the IDs or results file is unusable
     SettingsError: 3,  # missing, invalid or insecure settings (the server refuses to start)
     SchemaOutOfDateError: 4,  # run `ucauth db upgrade`
     InvalidCitizenIdError: 5,
@@ -54,6 +66,14 @@ EXIT_CODES: dict[type[UcauthError], int] = {
     PinFormatError: 17,
     VirtualCardError: 18,
     CardError: 19,
+    # The HIS client (`ucauth check`): 20-29.
+    ServerUnreachableError: 20,
+    CredentialsRefusedError: 21,
+    ThrottledError: 22,
+    RequestRefusedError: 23,
+    ServerFailedError: 24,
+    AgentUnavailableError: 25,
+    ClientError: 29,
 }
 
 

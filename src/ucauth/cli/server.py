@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import click
 import uvicorn
 
@@ -18,6 +20,11 @@ def server(host: str | None, port: int | None) -> None:
     overrides = {name: value for name, value in (("host", host), ("port", port)) if value}
     settings = settings.model_copy(update=overrides)
     app = create_app(settings)
+    # Everything loaded so far lives as long as the process: keep the cycle collector from
+    # scanning it again and again (a full collection over it took ~85 ms, stalling every
+    # request in flight).
+    gc.collect()
+    gc.freeze()
     trusted = settings.forwarded_allow_ips.strip()
     uvicorn.run(
         app,

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from ucauth.thaidate import PartialDate
+
 
 @dataclass(frozen=True, slots=True)
 class Code:
@@ -52,7 +54,7 @@ class Beneficiary:
     fname: str
     lname: str | None
     sex: str | None
-    birthdate: date | None
+    birthdate: PartialDate | None  # the day, or month and day, may be unknown
     nation: Code | None
     death_date: date | None
     primaryprovince: Code | None

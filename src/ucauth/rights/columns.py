@@ -2,8 +2,9 @@
 
 Column names are the ``nhsoDataSetC1`` element names (plus ``death_date``), and they are the
 same in the import CSV, in the ``beneficiaries`` table and in the SOAP response. In a CSV an
-empty value means "none". Dates are ISO ``YYYY-MM-DD`` in the Common Era; the one date-time,
-``new_date_register``, is ISO-8601 with a UTC offset.
+empty value means "none". Dates are ISO ``YYYY-MM-DD`` in the Common Era (a birth date may
+have ``00`` for an unknown month or day); the one date-time, ``new_date_register``, is ISO-8601
+with a UTC offset.
 """
 
 from __future__ import annotations
@@ -129,6 +130,12 @@ DATE = Pattern(
     f"YYYY-MM-DD, year {FIRST_YEAR}-{LAST_YEAR} (CE)",
     _calendar_date,
 )
+# Birth dates may have an unknown day, or month and day, written 00 (registry data does).
+BIRTH_DATE = Pattern(
+    f"{_YEAR}-(?:00-00|(?:0[1-9]|1[0-2])-(?:0[0-9]|[12][0-9]|3[01]))",
+    f"YYYY-MM-DD, year {FIRST_YEAR}-{LAST_YEAR} (CE), 00 for an unknown month or day",
+    _calendar_date,
+)
 DATE_TIME = Pattern(
     "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.][0-9]{1,6})?)?"
     "(?:Z|[+-][0-9]{2}:[0-9]{2})",
@@ -172,7 +179,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("fname", NAME, required=True),
     Column("lname", NAME),
     Column("sex", choice("1", "2")),
-    Column("birthdate", DATE),
+    Column("birthdate", BIRTH_DATE),
     Column("nation", digits(3, 3)),
     Column("death_date", DATE),
     Column("primaryprovince", PROVINCE),

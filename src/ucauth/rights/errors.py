@@ -1,13 +1,13 @@
-"""Errors of the rights registry: SOAP requests, import files and rows, code tables.
+"""Errors of the rights registry: lookups, SOAP requests, import files and rows, code tables.
 
-The SOAP module maps :class:`SoapRequestError` to SOAP 1.1 faults; ``ucauth.cli.errors`` maps
-the file errors to exit codes; the importer writes :class:`RowRejection` messages to the reject
-file.
+The SOAP endpoint maps :class:`SoapRequestError` to SOAP 1.1 faults; ``ucauth.server.errors``
+maps the lookup errors to HTTP statuses; ``ucauth.cli.errors`` maps the file errors to exit
+codes; the importer writes :class:`RowRejection` messages to the reject file.
 """
 
 from __future__ import annotations
 
-from ucauth.errors import UcauthError
+from ucauth.errors import InvalidCitizenIdError, UcauthError
 
 
 class RightsError(UcauthError):
@@ -15,6 +15,27 @@ class RightsError(UcauthError):
 
     code = "rights_error"
     message_key = "rights.error"
+
+
+class InvalidPatientIdError(RightsError, InvalidCitizenIdError):
+    """The citizen ID to look up is not valid (HTTP 400 on the rights endpoints)."""
+
+    code = InvalidCitizenIdError.code
+    message_key = InvalidCitizenIdError.message_key
+
+
+class PersonNotFoundError(RightsError):
+    """Nobody in the registry has the citizen ID looked up (REST: HTTP 404)."""
+
+    code = "person_not_found"
+    message_key = "rights.person_not_found"
+
+
+class FhirSearchError(RightsError):
+    """A FHIR search without the one parameter the Coverage search takes (HTTP 400)."""
+
+    code = "fhir_invalid_search"
+    message_key = "rights.fhir_invalid_search"
 
 
 class SoapRequestError(RightsError):

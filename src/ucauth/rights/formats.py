@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from ucauth.thaidate import BE_OFFSET
+from ucauth.thaidate import BE_OFFSET, PartialDate
 
 # Thailand keeps +07:00 all year; NHSO writes date-times with this offset.
 BANGKOK = timezone(timedelta(hours=7))
@@ -25,6 +25,12 @@ def bangkok_today(moment: datetime) -> date:
     return moment.astimezone(BANGKOK).date()
 
 
-def thai_long_date(day: date) -> str:
-    """``12 กันยายน 2526``: day, Thai month name and Buddhist-Era year."""
-    return f"{day.day} {THAI_MONTHS[day.month - 1]} {day.year + BE_OFFSET}"
+def thai_long_date(day: date | PartialDate) -> str:
+    """``12 กันยายน 2526``: day, Thai month name and Buddhist-Era year; the unknown parts of a
+    partial date are left out (``มีนาคม 2520``, ``2520``)."""
+    if isinstance(day, date):
+        day = PartialDate.of(day)
+    parts = [str(day.day)] if day.day else []
+    if day.month:
+        parts.append(THAI_MONTHS[day.month - 1])
+    return " ".join([*parts, str(day.year + BE_OFFSET)])

@@ -25,7 +25,8 @@ class BeneficiaryRecord(Base):
     fname: Mapped[str] = mapped_column(String(100))
     lname: Mapped[str | None] = mapped_column(String(100))
     sex: Mapped[str | None] = mapped_column(String(1))
-    birthdate: Mapped[date | None]
+    # YYYY-MM-DD with 00 for an unknown month or day (``ucauth.thaidate.PartialDate``).
+    birthdate: Mapped[str | None] = mapped_column(String(10))
     nation: Mapped[str | None] = mapped_column(String(3))
     death_date: Mapped[date | None]
     primaryprovince: Mapped[str | None] = mapped_column(String(4))

@@ -2,7 +2,8 @@
 
 Shape of NHSO's SRM service: top-level person fields and ``funds[]`` (here the current right;
 a pending new right is not a fund yet). Formats: ``birthDate`` and ``deathDate`` as Thai text
-dates with a Buddhist-Era year (``12 กันยายน 2526``); ``checkDate`` ISO-8601 at +07:00;
+dates with a Buddhist-Era year (``12 กันยายน 2526``; unknown parts of a birth date left out:
+``2520``); ``checkDate`` ISO-8601 at +07:00;
 ``startDateTime`` / ``expireDateTime`` local ISO without offset, the day's first and last
 second. A name the code tables lack is shown as its code. Fields whose meaning is not known
 from public sources (``transDate``, ``fundType``, ``relation``) are null.
@@ -17,6 +18,7 @@ from pydantic.alias_generators import to_camel
 
 from ucauth.rights.beneficiary import Beneficiary, Code, Right
 from ucauth.rights.formats import bangkok_iso, thai_long_date
+from ucauth.thaidate import PartialDate
 
 SEX_NAMES = {"1": "ชาย", "2": "หญิง"}
 
@@ -105,5 +107,5 @@ def _hospital(coded: Code | None) -> Hospital | None:
     return None if coded is None else Hospital(hcode=coded.code, hname=coded.label)
 
 
-def _thai_date(day: date | None) -> str | None:
+def _thai_date(day: date | PartialDate | None) -> str | None:
     return None if day is None else thai_long_date(day)

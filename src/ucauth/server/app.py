@@ -10,9 +10,14 @@ from sqlalchemy.orm import sessionmaker
 
 from ucauth import __version__
 from ucauth.accounts.router import router as accounts_router
+from ucauth.audit.writer import AuditWriter
 from ucauth.clock import Clock, SystemClock
 from ucauth.migrations import ensure_current
 from ucauth.randomness import RandomSource, SecureRandom
+from ucauth.rights.ids import RequestIds
+from ucauth.rights.lookups import Lookups
+from ucauth.rights.router import router as rights_router
+from ucauth.rights.soap.router import router as soap_router
 from ucauth.server.body_limit import BodyLimitMiddleware
 from ucauth.server.context import AppContext
 from ucauth.server.database import Database
@@ -41,19 +46,26 @@ def create_app(
     except Exception:
         database.engine.dispose()
         raise
+    clock = clock or SystemClock()
+    audit = AuditWriter(database.run)
+    ids = RequestIds(database.engine)
     context = AppContext(
         settings=settings,
         database=database,
         sessions=sessionmaker(database.engine, expire_on_commit=False),
-        clock=clock or SystemClock(),
+        clock=clock,
         random=random or SecureRandom(),
         tokens=TokenConfig.from_settings(settings),
         metrics=Metrics(),
+        audit=audit,
+        ids=ids,
+        lookups=Lookups(database, audit, ids, clock),
     )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        await audit.close()
         await database.dispose()
 
     app = FastAPI(
@@ -67,6 +79,8 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(MetricsMiddleware, metrics=context.metrics)
-    for router in (tokens_router, accounts_router, operations_router):  # hot routes first
+    # Hot routes first: routes match in order.
+    routers = (tokens_router, rights_router, soap_router, accounts_router, operations_router)
+    for router in routers:
         app.include_router(router)
     return app

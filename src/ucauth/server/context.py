@@ -1,4 +1,5 @@
-"""What every request handler shares: settings, database sessions, clock, randomness, metrics."""
+"""What every request handler shares: settings, database sessions, clock, randomness, metrics,
+the audit writer and the rights lookups."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from ucauth.audit.writer import AuditWriter
 from ucauth.clock import Clock
 from ucauth.randomness import RandomSource
+from ucauth.rights.ids import RequestIds
+from ucauth.rights.lookups import Lookups
 from ucauth.server.database import Database
 from ucauth.server.metrics import Metrics
 from ucauth.settings import ServerSettings
@@ -25,3 +29,6 @@ class AppContext:
     random: RandomSource
     tokens: TokenConfig
     metrics: Metrics
+    audit: AuditWriter  # group commit of audit records that must precede an answer
+    ids: RequestIds  # wsid and wsid_batch
+    lookups: Lookups  # every rights lookup, whatever its channel

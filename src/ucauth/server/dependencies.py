@@ -6,23 +6,27 @@ a lean way to read and write JSON.
 HTTP Basic ``CID:token``, and runs :func:`ucauth.tokens.service.authenticate` (throttled, uniform
 refusals).
 
-The login-protocol routes are the hottest of the server; they take the ``Request`` and use the
-plain functions here (:func:`app_context`, :func:`client_address`, :func:`read_json`,
-:func:`json_response`) rather than FastAPI's per-request dependency and body machinery, which
-costs more than their own work. :func:`json_body` keeps their OpenAPI description.
+The login-protocol and rights-lookup routes are the hottest of the server; they take the
+``Request`` and use the plain functions here (:func:`app_context`, :func:`client_address`,
+:func:`current_user`, :func:`read_json`, :func:`json_response`) rather than FastAPI's
+per-request dependency and body machinery, which costs more than their own work.
+:func:`json_body` and :data:`AUTHORIZATION_PARAMETER` keep their OpenAPI description.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
+from ucauth.db import Db
 from ucauth.server.context import AppContext
 from ucauth.tokens.errors import CredentialsMissingError
 from ucauth.tokens.service import AuthenticatedUser, authenticate
@@ -58,10 +62,14 @@ def json_body(model: type[BaseModel]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
-def json_response(body: BaseModel, status_code: int = 200) -> Response:
-    """``body`` serialised once by pydantic (FastAPI does not validate it again; the route's
-    ``response_model`` documents it)."""
-    return Response(body.model_dump_json(), status_code, media_type="application/json")
+def json_response(
+    body: BaseModel, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """``body`` serialised once by pydantic, under its fields' aliases where they have some
+    (FastAPI does not validate it again; the route's ``response_model`` documents it)."""
+    return Response(
+        body.model_dump_json(by_alias=True), status_code, headers, media_type="application/json"
+    )
 
 
 async def get_context(request: Request) -> AppContext:
@@ -112,17 +120,40 @@ async def get_credentials(
 StaffCredentials = Annotated[Credentials, Depends(get_credentials)]
 
 
-async def get_current_user(request: Request, credentials: StaffCredentials) -> AuthenticatedUser:
-    """The staff member whose valid token the request carries (one indexed read)."""
+def authenticator(
+    request: Request, credentials: Credentials | None = None
+) -> Callable[[Db], AuthenticatedUser]:
+    """The check of the request's staff credentials (by default from its ``Authorization``
+    header; CredentialsMissingError at once when there are none), to run on a connection: the
+    rights lookups run it on their own."""
+    credentials = credentials or parse_authorization(request.headers.get("authorization"))
     context = app_context(request)
-    return context.database.read(
+    return partial(
         authenticate,
-        context.tokens,
-        credentials.cid,
-        credentials.token,
+        config=context.tokens,
+        cid=credentials.cid,
+        token=credentials.token,
         now=context.clock.now(),
         client_address=client_address(request),
     )
 
 
+def current_user(request: Request) -> AuthenticatedUser:
+    """The staff member whose valid token the request carries (one indexed read): what
+    :data:`CurrentUser` gives, for the lean routes that take only the ``Request``."""
+    return app_context(request).database.read(authenticator(request))
+
+
+async def get_current_user(request: Request, credentials: StaffCredentials) -> AuthenticatedUser:
+    return app_context(request).database.read(authenticator(request, credentials))
+
+
 CurrentUser = Annotated[AuthenticatedUser, Depends(get_current_user)]
+# The OpenAPI description of the header that a lean route reads with :func:`current_user`.
+AUTHORIZATION_PARAMETER = {
+    "name": "authorization",
+    "in": "header",
+    "required": False,
+    "description": "Bearer CID#token, or Basic",
+    "schema": {"type": "string"},
+}

@@ -22,9 +22,11 @@ from ucauth.accounts.errors import (
     InvalidAccountDataError,
     NotFoundError,
 )
+from ucauth.audit.errors import AuditUnavailableError
 from ucauth.errors import InvalidCitizenIdError, UcauthError
 from ucauth.i18n import negotiate, translate
 from ucauth.migrations.errors import SchemaOutOfDateError
+from ucauth.rights.errors import InvalidPatientIdError, PersonNotFoundError
 from ucauth.tokens.errors import (
     CredentialsMissingError,
     InvalidCredentialsError,
@@ -38,6 +40,7 @@ log = logging.getLogger(__name__)
 # HTTP status by error class; the most specific class in an error's MRO wins, else 400.
 STATUS_CODES: dict[type[UcauthError], int] = {
     InvalidCitizenIdError: 422,
+    InvalidPatientIdError: 400,  # the person to look up, on the rights endpoints
     ProtocolError: 422,
     InvalidAccountDataError: 422,
     CredentialsMissingError: 401,
@@ -45,9 +48,11 @@ STATUS_CODES: dict[type[UcauthError], int] = {
     LoginRefusedError: 403,
     EnrolmentCodeInvalidError: 403,
     NotFoundError: 404,
+    PersonNotFoundError: 404,
     AlreadyExistsError: 409,
     TooManyAttemptsError: 429,
     SchemaOutOfDateError: 503,
+    AuditUnavailableError: 503,  # the audit record could not be committed: not answered
 }
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
 AUTHENTICATE_HEADER = {"WWW-Authenticate": 'Bearer realm="ucauth"'}

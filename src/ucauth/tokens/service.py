@@ -20,7 +20,7 @@ from sqlalchemy import Row, bindparam, delete, insert, select, update
 from ucauth.accounts.models import Agent, AgentStatus, Role, User, UserStatus
 from ucauth.audit.service import Action, Event, Outcome, record
 from ucauth.cid import is_valid_cid, validate_cid
-from ucauth.db import Db, UtcDateTime, dialect_name, upserts
+from ucauth.db import Db, DriverQuery, UtcDateTime, dialect_name, upserts
 from ucauth.randomness import RandomSource
 from ucauth.settings import ServerSettings
 from ucauth.tokens import throttle
@@ -314,7 +314,8 @@ def account_status(
     return AccountState(row.status.value, row.revoked_at, row.revoked_reason)
 
 
-# The hot path: the account, its token and both throttle counters in one round trip.
+# The hot path: the account, its token and both throttle counters in one round trip, run on
+# the DB-API connection itself.
 _AUTHENTICATE_QUERY = throttle.joined(
     select(
         User.id,
@@ -333,6 +334,7 @@ _AUTHENTICATE_QUERY = throttle.joined(
     .outerjoin(User, User.cid == bindparam("cid"))
     .outerjoin(Token, Token.user_id == User.id)
 )
+_AUTHENTICATE = DriverQuery(_AUTHENTICATE_QUERY)
 
 
 def authenticate(
@@ -354,7 +356,7 @@ def authenticate(
     stamp the user's last access (R5).
     """
     keys = Keys(Scope.VERIFY, client_address, cid if is_valid_cid(cid) else None)
-    row = db.execute(_AUTHENTICATE_QUERY, {"cid": cid, **keys.params()}).one()
+    row = _AUTHENTICATE.first(db, {"cid": cid, **keys.params()})
     throttle.raise_if_blocked(row, now)
     live = row.token_hmac is not None and row.expires_at > now
     if not (matches(row.token_hmac if live else _DUMMY_HMAC, config.key, token) and live):

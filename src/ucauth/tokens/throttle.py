@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, case, delete, literal, select
+from sqlalchemy import Select, bindparam, case, delete, literal, select
 from sqlalchemy.orm import aliased
 
 from ucauth.db import Db, UtcDateTime, dialect_name, upserts
@@ -111,8 +111,9 @@ def retry_after(
     return max(0, math.ceil(remaining))
 
 
-def raise_if_blocked(row: Row[*tuple[Any, ...]], now: datetime) -> None:
-    """TooManyAttemptsError (with the longer wait) while either counter of a joined row blocks."""
+def raise_if_blocked(row: Any, now: datetime) -> None:
+    """TooManyAttemptsError (with the longer wait) while either counter of a joined row (a
+    SQLAlchemy Row, or a ``ucauth.db.DriverQuery`` one) blocks."""
     if row.account_failures is None and row.address_failures is None:
         return  # the usual case: no recent failures
     wait = max(

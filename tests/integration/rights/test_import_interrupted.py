@@ -56,7 +56,7 @@ def _new_rows(url: str) -> int:
 
 def _import_command(url: str, source: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "ucauth", "data", "import", str(source), "--batch-size", "500"],
+        [sys.executable, "-m", "ucauth", "data", "import", str(source), "--batch-size", "100"],
         env={**os.environ, "UCAUTH_DATABASE_URL": url},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 
 from tests.support.rights import normalized, read_csv, stored_rows, write_csv
 from ucauth.db import make_engine
@@ -12,7 +14,12 @@ from ucauth.rights.columns import COLUMN_NAMES
 from ucauth.rights.errors import ImportFileError, ImportHeaderError
 from ucauth.rights.generator import generate
 from ucauth.rights.importer import ImportResult, import_beneficiaries
+from ucauth.rights.rest import right_search_response
+from ucauth.rights.service import find_beneficiary
+from ucauth.rights.soap import dataset
+from ucauth.thaidate import PartialDate
 
+NOW = datetime(2025, 1, 31, 3, 0, tzinfo=UTC)
 ROWS = [dict(zip(COLUMN_NAMES, row, strict=True)) for row in generate(300, SeededRandom(11))]
 
 
@@ -64,7 +71,11 @@ def test_bad_rows_go_to_the_reject_file_good_rows_load(database_url: str, tmp_pa
     rejects = read_csv(result.reject_file)
     assert [(r["line"], r["reason"]) for r in rejects] == [
         ("3", "person_id: invalid value, expected 13 digits with a valid check digit"),
-        ("5", "birthdate: invalid value, expected YYYY-MM-DD, year 1850-2399 (CE)"),
+        (
+            "5",
+            "birthdate: invalid value, expected YYYY-MM-DD, year 1850-2399 (CE), "
+            "00 for an unknown month or day",
+        ),
         ("6", "hmain: invalid value, expected [0-9]{5,5}"),
         ("7", "fname: a value is required"),
         ("9", f"expected {len(COLUMN_NAMES)} fields, found 3"),
@@ -105,6 +116,28 @@ def test_within_a_file_the_last_row_of_a_person_wins(database_url: str, tmp_path
         )
         assert result.loaded == 4
         assert stored_rows(database_url)[ROWS[0]["person_id"]]["fname"] == "ที่สาม"
+
+
+def test_birth_dates_with_unknown_parts_load_and_come_back(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Registry data has birth dates like BE 25200000; SOAP gives them back as such, REST
+    leaves the unknown parts out."""
+    year_only = {**ROWS[0], "birthdate": "1977-00-00"}
+    month_known = {**ROWS[1], "birthdate": "1977-03-00", "fname": 'quoted, "so" parsed per field'}
+    result = _import(database_url, write_csv(tmp_path / "partial.csv", [year_only, month_known]))
+    assert result.loaded == 2
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        first = find_beneficiary(session, year_only["person_id"])
+        second = find_beneficiary(session, month_known["person_id"])
+    engine.dispose()
+    assert first is not None and second is not None
+    assert (first.birthdate, second.birthdate) == (PartialDate(1977), PartialDate(1977, 3))
+    assert dataset(first)["birthdate"] == "25200000"
+    assert dataset(second)["birthdate"] == "25200300"
+    assert right_search_response(first, checked_at=NOW).birth_date == "2520"
+    assert right_search_response(second, checked_at=NOW).birth_date == "มีนาคม 2520"
 
 
 def test_quotes_bom_crlf_and_commas_in_text(database_url: str, tmp_path: Path) -> None:

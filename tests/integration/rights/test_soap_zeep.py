@@ -1,140 +1,79 @@
-"""A client generated from OUR WSDL by zeep calls a local HTTP server that serves our WSDL and
-XSD and answers with our request parser and response builders."""
+"""Against a real ``ucauth server`` process: a zeep client generated from the served WSDL calls
+the endpoint with a token from a real card login; hostile requests each get a Fault quickly;
+clients configured with ``host:80`` or an absolute request target reach the endpoint."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from datetime import UTC, date, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, ClassVar
+import socket
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 import zeep
+from sqlalchemy.orm import Session
 from zeep.exceptions import Fault
 
-from tests.support.rights import PENDING, PID
-from ucauth.rights.errors import SoapRequestError
-from ucauth.rights.soap import (
-    ACTION,
-    CONTENT_TYPE,
-    FAULT_HTTP_STATUS,
-    MAX_REQUEST_BYTES,
-    build_fault,
-    build_search_response,
-    build_token_error_response,
-    parse_request,
-    wsdl_document,
-    xsd_document,
-)
+from tests.support.factories import add_agent, add_unit, add_user, cid_for
+from tests.support.rights import PID, SAMPLE_ROW, store
+from tests.support.server import LiveServer
+from ucauth.audit.service import Action, events
+from ucauth.cid import complete_cid
+from ucauth.rights.soap import ACTION
 
 PATH = "/ucwstokenp1/UCWSTokenP1"
-STAFF, TOKEN = "3100501234567", "t3bk778j5751946u"
-AT = datetime(2020, 11, 11, 4, 5, 37, tzinfo=UTC)
+STAFF = cid_for(1)
+NOBODY = complete_cid("110170012345")
+XML = {"Content-Type": "text/xml;charset=UTF-8"}
 
 
-class _Handler(BaseHTTPRequestHandler):
-    address = ""
-    actions: ClassVar[list[str | None]] = []
-
-    def do_GET(self) -> None:
-        if self.path == f"{PATH}?wsdl":
-            self._send(200, wsdl_document(self.address))
-        elif self.path == f"{PATH}?xsd=1":
-            self._send(200, xsd_document())
-        else:
-            self._send(404, b"")
-
-    def do_POST(self) -> None:
-        self.actions.append(self.headers.get("SOAPAction"))
-        length = int(self.headers.get("Content-Length", "0"))
-        body = self.rfile.read(min(length, MAX_REQUEST_BYTES + 1))
-        try:
-            request = parse_request(body)
-        except SoapRequestError as error:
-            self._send(FAULT_HTTP_STATUS, build_fault(error, "en"))
-            return
-        if (request.user_person_id, request.smctoken) != (STAFF, TOKEN):
-            self._send(200, build_token_error_response(wsid="WS000000000001001", requested_at=AT))
-            return
-        found = PENDING if request.person_id == PID else None
-        self._send(200, build_search_response(found, wsid="WS000000000001000", requested_at=AT))
-
-    def _send(self, status: int, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", CONTENT_TYPE)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_args: Any) -> None:
-        pass
+@pytest.fixture
+def token(live_server: LiveServer, session: Session, database_url: str) -> str:
+    """A clerk logged in through the protocol (challenge, signed login) on the live server."""
+    store(database_url, {**SAMPLE_ROW, "new_maininscl": "SSS", "new_hmain": "11582"})
+    add_unit(session)
+    add_user(session, STAFF)
+    agent = add_agent(session, live_server.origin)
+    with httpx.Client(base_url=live_server.url) as client:
+        return agent.token(client, STAFF)
 
 
-@pytest.fixture(scope="module")
-def address() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    _Handler.address = f"http://127.0.0.1:{server.server_address[1]}{PATH}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield _Handler.address
-    server.shutdown()
-    thread.join()
+def request(token: str, person: str = PID) -> bytes:
+    return (
+        '<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body>'
+        '<ns2:searchCurrentByPID xmlns:ns2="http://tokenws.ucws.nhso.go.th/">'
+        f"<user_person_id>{STAFF}</user_person_id><smctoken>{token}</smctoken>"
+        f"<person_id>{person}</person_id></ns2:searchCurrentByPID></S:Body></S:Envelope>"
+    ).encode()
 
 
-@pytest.fixture(scope="module")
-def client(address: str) -> zeep.Client:
-    return zeep.Client(f"{address}?wsdl")  # type: ignore[no-untyped-call]
-
-
-def test_zeep_builds_its_client_from_our_wsdl(client: zeep.Client) -> None:
-    service = client.wsdl.services["UCWSTokenP1"]
-    port = service.ports["UCWSTokenP1Port"]
-    assert port.binding.name.localname == "UCWSTokenP1PortBinding"
-    assert list(port.binding._operations) == ["searchCurrentByPID"]
-
-
-def test_zeep_reads_our_response(client: zeep.Client) -> None:
-    result = client.service.searchCurrentByPID(user_person_id=STAFF, smctoken=TOKEN, person_id=PID)
-    assert _Handler.actions[-1] == '""'  # soapAction="" in our binding
-    assert result.ws_status == "NHSO-000001" and result.ws_status_desc == "ok"
-    assert result.count_select == 0
-    assert result.wsid == "WS000000000001000"
-    assert result.ws_date_request.isoformat() == "2020-11-11T11:05:37+07:00"
-    assert (result.fname, result.lname, result.person_id) == ("ธนิกุล", "ศรีอุทิศ", PID)
-    assert result.birthdate == "25260912"
-    assert result.maininscl_name == "สิทธิหลักประกันสุขภาพแห่งชาติ"
-    assert result.new_hmain == "11582"
-    assert result.new_date_register == datetime(2025, 1, 20, 3, 15, tzinfo=UTC)
-    assert result.hsub is None and result.cardid is None and result.status is None
-    assert date(1983, 9, 12).year + 543 == int(result.birthdate[:4])
-
-
-def test_zeep_sees_nobody_found_and_a_bad_token(client: zeep.Client) -> None:
-    nobody = client.service.searchCurrentByPID(user_person_id=STAFF, smctoken=TOKEN, person_id="1")
-    assert nobody.ws_status == "NHSO-000001" and not nobody.fname
-    expired = client.service.searchCurrentByPID(user_person_id=STAFF, smctoken="x", person_id=PID)
-    assert expired.ws_status == "NHSO-00003" and "Token" in expired.ws_status_desc
-
-
-@pytest.mark.parametrize("action", [None, '""', "", f'"{ACTION}"', ACTION])
-def test_any_soap_action_header(address: str, action: str | None) -> None:
-    envelope = (
-        '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
-        'xmlns:tok="http://tokenws.ucws.nhso.go.th/"><soapenv:Header/><soapenv:Body>'
-        f"<tok:searchCurrentByPID><user_person_id>{STAFF}</user_person_id><smctoken>{TOKEN}"
-        f"</smctoken><person_id>{PID}</person_id></tok:searchCurrentByPID>"
-        "</soapenv:Body></soapenv:Envelope>"
+def test_zeep_from_our_wsdl_with_a_real_login(
+    live_server: LiveServer, token: str, session: Session
+) -> None:
+    client = zeep.Client(f"{live_server.url}{PATH}?wsdl")  # type: ignore[no-untyped-call]
+    port = client.wsdl.services["UCWSTokenP1"].ports["UCWSTokenP1Port"]
+    assert port.binding_options["address"] == f"{live_server.origin}{PATH}"
+    found = client.service.searchCurrentByPID(user_person_id=STAFF, smctoken=token, person_id=PID)
+    assert (found.ws_status, found.ws_status_desc, found.count_select) == ("NHSO-000001", "ok", 0)
+    assert (found.person_id, found.fname, found.lname) == (PID, "ธนิกุล", "ศรีอุทิศ")
+    assert (found.birthdate, found.title_name) == ("25260912", "นาย")
+    assert found.maininscl_name == "สิทธิหลักประกันสุขภาพแห่งชาติ"
+    assert (found.new_maininscl, found.new_hmain) == ("SSS", "11582")
+    assert found.hsub is None and found.status is None
+    assert found.ws_date_request.utcoffset().total_seconds() == 7 * 3600
+    nobody = client.service.searchCurrentByPID(
+        user_person_id=STAFF, smctoken=token, person_id=NOBODY
     )
-    headers = {"Content-Type": "text/xml;charset=UTF-8"}
-    if action is not None:
-        headers["SOAPAction"] = action
-    response = httpx.post(address, content=envelope.encode(), headers=headers)
-    assert response.status_code == 200
-    assert (
-        b"<ns2:searchCurrentByPIDResponse" in response.content
-        and b"NHSO-000001" in response.content
+    assert nobody.ws_status == "NHSO-000001" and not nobody.fname
+    refused = client.service.searchCurrentByPID(
+        user_person_id=STAFF, smctoken="a" * 16, person_id=PID
+    )
+    assert refused.ws_status == "NHSO-00003" and "Token" in refused.ws_status_desc
+    audited = events(session, actions=[Action.RIGHTS_LOOKUP])
+    assert sorted((e.subject_cid, e.channel, e.reason, e.wsid) for e in audited) == sorted(
+        [(PID, "soap", "found", found.wsid), (NOBODY, "soap", "not_found", nobody.wsid)]
     )
 
 
@@ -147,13 +86,93 @@ class _OtherOperation(zeep.Plugin):
         return envelope, http_headers
 
 
-def test_a_request_we_cannot_answer_gets_a_fault_zeep_reads(address: str) -> None:
-    response = httpx.post(address, content=b"<not-soap/>", headers={"Content-Type": CONTENT_TYPE})
-    assert response.status_code == 500 and b"<faultcode>S:Client</faultcode>" in response.content
-    client = zeep.Client(f"{address}?wsdl", plugins=[_OtherOperation()])  # type: ignore[no-untyped-call]
+def test_zeep_reads_our_fault(live_server: LiveServer, token: str) -> None:
+    client = zeep.Client(f"{live_server.url}{PATH}?WSDL", plugins=[_OtherOperation()])  # type: ignore[no-untyped-call]
     with pytest.raises(Fault) as raised:
-        client.service.searchCurrentByPID(user_person_id=STAFF, smctoken=TOKEN, person_id=PID)
+        client.service.searchCurrentByPID(user_person_id=STAFF, smctoken=token, person_id=PID)
     assert raised.value.code == "S:Client"
-    assert raised.value.message.startswith(
-        "No operation {http://tokenws.ucws.nhso.go.th/}searchPersonByPID"
+    assert "searchPersonByPID" in raised.value.message
+
+
+@pytest.mark.parametrize("action", [None, '""', "", f'"{ACTION}"', ACTION])
+def test_any_soap_action(live_server: LiveServer, token: str, action: str | None) -> None:
+    headers = XML if action is None else {**XML, "SOAPAction": action}
+    response = httpx.post(f"{live_server.url}{PATH}", content=request(token), headers=headers)
+    assert response.status_code == 200 and b"NHSO-000001" in response.content
+
+
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(
+        f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10 if n > 1 else "&lol;" * 10}">'.encode()
+        for n in range(1, 10)
     )
+    + b"]><S:Envelope xmlns:S='http://schemas.xmlsoap.org/soap/envelope/'><S:Body>&lol9;"
+    + b"</S:Body></S:Envelope>"
+)
+HOSTILE = {
+    "billion laughs": BILLION_LAUGHS,
+    "external entity": (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        + request("&xxe;")
+    ),
+    "external DTD": b'<!DOCTYPE x SYSTEM "http://127.0.0.1:9/evil.dtd">' + request("t"),
+    "parameter entity": (
+        b'<!DOCTYPE x [<!ENTITY % p SYSTEM "http://127.0.0.1:9/p">%p;]>' + request("t")
+    ),
+    "DOCTYPE in UTF-16": (
+        '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "b">]>'.encode("utf-16")
+        + request("&a;").decode().encode("utf-16")[2:]
+    ),
+    "1 MiB": b"<a>" + b"x" * (1024 * 1024) + b"</a>",
+    "deep nesting": b"<a>" * 50_000,
+    "not XML": b"\x00\xff" * 100,
+    "JSON": b'{"person_id": "3150300174300"}',
+    "SOAP 1.2": (
+        b'<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body/></e:Envelope>'
+    ),
+    "no Body": b'<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"/>',
+    "unknown operation": request("t").replace(b"searchCurrentByPID", b"deletePerson"),
+}
+
+
+def test_hostile_requests_each_get_a_fault_quickly(
+    live_server: LiveServer, token: str, session: Session, tmp_path: Path
+) -> None:
+    address = urlsplit(live_server.url)
+    with socket.create_connection((address.hostname, address.port), timeout=5) as connection:
+        connection.sendall(
+            f"POST {PATH} HTTP/1.1\r\nHost: x\r\nContent-Length: 900\r\n\r\n<a>".encode()
+        )
+    with httpx.Client(base_url=live_server.url, timeout=10) as client:
+        for name, body in HOSTILE.items():
+            started = time.monotonic()
+            response = client.post(PATH, content=body, headers=XML)
+            elapsed = time.monotonic() - started
+            assert response.status_code == 500, name
+            assert b"<faultcode>S:" in response.content, name
+            assert b"root:" not in response.content and b"Traceback" not in response.content
+            assert elapsed < 2, (name, elapsed)
+        assert b"NHSO-000001" in client.post(PATH, content=request(token), headers=XML).content
+    assert [e.subject_cid for e in events(session, actions=[Action.RIGHTS_LOOKUP])] == [PID]
+    assert "Traceback" not in (tmp_path / "server.log").read_text()  # a body cut short too
+
+
+@pytest.mark.parametrize(
+    "target", [PATH, "http://ucws.nhso.go.th:80" + PATH, "http://ucws.nhso.go.th" + PATH]
+)
+def test_the_path_is_what_matters(live_server: LiveServer, token: str, target: str) -> None:
+    """HIS configured with NHSO's address (``:80`` or not, an absolute request target)."""
+    body = request(token)
+    address = urlsplit(live_server.url)
+    with socket.create_connection((address.hostname, address.port), timeout=5) as connection:
+        connection.sendall(
+            f"POST {target} HTTP/1.1\r\nHost: ucws.nhso.go.th:80\r\n"
+            f'Content-Type: text/xml;charset=UTF-8\r\nSOAPAction: ""\r\n'
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+            + body
+        )
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200") and b"NHSO-000001" in answer

@@ -8,7 +8,7 @@ from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
 from ucauth.audit.models import AuditEvent
-from ucauth.audit.service import Event, Outcome, events, record
+from ucauth.audit.service import Event, Outcome, events, events_query, record
 from ucauth.db import make_engine
 
 AT = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
@@ -56,3 +56,23 @@ def test_postgresql_also_refuses_truncate(postgres_url: str) -> None:
     with engine.connect() as connection, pytest.raises(DatabaseError, match="append-only"):
         connection.execute(text("TRUNCATE audit_events"))
     engine.dispose()
+
+
+@pytest.mark.parametrize("by", ["subject_cid", "actor"])
+def test_who_looked_up_this_person_reads_an_index(session: Session, by: str) -> None:
+    """Stays an index read when the table holds 50 million rows."""
+    query = events_query(
+        **{by: CID},
+        actions=["rights_lookup"],
+        since=AT,
+        until=AT + timedelta(days=30),
+        limit=None,
+    )
+    compiled = query.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL enable_seqscan = off"))  # the tiny table would be scanned
+        plan = "\n".join(session.scalars(text(f"EXPLAIN {compiled}")))
+    else:
+        rows = session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")).all()
+        plan = "\n".join(str(row[-1]) for row in rows)
+    assert f"ix_audit_events_{by}_at" in plan, plan

@@ -6,7 +6,7 @@ import pytest
 
 from ucauth.clock import FixedClock, SystemClock
 from ucauth.randomness import SecureRandom, SeededRandom, random_string
-from ucauth.thaidate import from_be, to_be
+from ucauth.thaidate import PartialDate, from_be, to_be
 
 
 def test_fixed_clock_normalises_to_utc_and_advances() -> None:
@@ -46,3 +46,24 @@ def test_buddhist_era_round_trip() -> None:
 def test_from_be_rejects_bad_dates(text: str) -> None:
     with pytest.raises(ValueError):
         from_be(text)
+
+
+@pytest.mark.parametrize(
+    ("iso", "be", "known"),
+    [
+        ("1983-09-12", "25260912", date(1983, 9, 12)),
+        ("1977-03-00", "25200300", None),
+        ("1977-00-00", "25200000", None),
+    ],
+)
+def test_partial_dates_keep_unknown_parts_as_zeros(iso: str, be: str, known: date | None) -> None:
+    partial = PartialDate.from_iso(iso)
+    assert (partial.iso(), partial.be(), partial.known) == (iso, be, known)
+    if known:
+        assert partial == PartialDate.of(known) and partial.be() == to_be(known)
+
+
+@pytest.mark.parametrize("iso", ["1977-00-05", "1977-13-00", "1977-02-30", "1977-2-1", "25200000"])
+def test_partial_dates_refuse_what_is_no_date(iso: str) -> None:
+    with pytest.raises(ValueError):
+        PartialDate.from_iso(iso)

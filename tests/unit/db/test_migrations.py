@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, Integer, MetaData, Table, insert, select
+from sqlalchemy import Column, Integer, MetaData, Table, insert, select, text
 
 from ucauth.db import Base, UtcDateTime, load_models, make_engine
 from ucauth.migrations import (
@@ -69,4 +69,23 @@ def test_downgrade_to_0001_and_back(database_url: str) -> None:
     assert current_revision(engine) == "0001"
     upgrade(database_url)
     assert current_revision(engine) == head_revision()
+    engine.dispose()
+
+
+def test_0004_turns_birth_dates_into_text_and_back(database_url: str) -> None:
+    command.downgrade(alembic_config(database_url), "0003")
+    engine = make_engine(database_url)
+    insert_person = "INSERT INTO beneficiaries (person_id, fname, birthdate) VALUES (:p, 'x', :b)"
+    birthdate = "SELECT birthdate FROM beneficiaries WHERE person_id = :p"
+    with engine.begin() as connection:
+        connection.execute(text(insert_person), {"p": "3150300174300", "b": date(1983, 9, 12)})
+    upgrade(database_url)
+    with engine.begin() as connection:
+        assert connection.execute(text(birthdate), {"p": "3150300174300"}).scalar() == "1983-09-12"
+        connection.execute(text(insert_person), {"p": "1101700230705", "b": "1977-03-00"})
+    command.downgrade(alembic_config(database_url), "0003")
+    with engine.begin() as connection:
+        partial = connection.execute(text(birthdate), {"p": "1101700230705"}).scalar()
+    assert str(partial) == "1977-03-01"  # a date again: the unknown day became the first
+    upgrade(database_url)
     engine.dispose()

@@ -65,6 +65,11 @@ def test_column_names_are_dataset_elements_except_death_date() -> None:
         ("birthdate", "1983-02-30", False),
         ("birthdate", "19830912", False),
         ("birthdate", "1849-12-31", False),
+        ("birthdate", "1977-00-00", True),  # unknown month and day (BE 25200000)
+        ("birthdate", "1977-03-00", True),  # unknown day
+        ("birthdate", "1977-00-05", False),  # a day in an unknown month
+        ("birthdate", "1977-13-00", False),
+        ("death_date", "1977-00-00", False),  # only birth dates may be partly unknown
         ("hmain", "10689", True),
         ("hmain", "1068", False),
         ("maininscl", "UCS", True),

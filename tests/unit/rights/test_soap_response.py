@@ -8,6 +8,8 @@ import pytest
 from lxml import etree
 
 from tests.support.rights import CURRENT, PENDING, PID, SAMPLE
+from ucauth.audit.errors import AuditUnavailableError
+from ucauth.errors import UcauthError
 from ucauth.rights.beneficiary import Code
 from ucauth.rights.errors import SoapMalformedError, SoapVersionMismatchError
 from ucauth.rights.soap import (
@@ -129,6 +131,8 @@ def test_a_bad_token_gets_nhso_00003_with_a_thai_description() -> None:
     assert fields["ws_status"] == "NHSO-00003"
     assert "Token" in fields["ws_status_desc"] and "หมดอายุ" in fields["ws_status_desc"]
     assert fields["fname"] == "" and fields["wsid"] == WSID
+    throttled = build_token_error_response(wsid=WSID, requested_at=AT, description="รอ 4 วินาที")
+    assert _fields(throttled)["ws_status_desc"] == "รอ 4 วินาที"
 
 
 def test_every_dataset_key_is_a_schema_element() -> None:
@@ -152,10 +156,11 @@ def test_the_schema_lists_the_dataset_elements_in_our_order_with_count_select_re
     [
         (SoapMalformedError(detail="x"), "S:Client"),
         (SoapVersionMismatchError(), "S:VersionMismatch"),
+        (AuditUnavailableError(), "S:Server"),
         (None, "S:Server"),
     ],
 )
-def test_faults(error: SoapMalformedError | SoapVersionMismatchError | None, code: str) -> None:
+def test_faults(error: UcauthError | None, code: str) -> None:
     root = etree.fromstring(build_fault(error, "en"))
     fault = root.find(f"{{{ENVELOPE_NAMESPACE}}}Body/{{{ENVELOPE_NAMESPACE}}}Fault")
     assert fault is not None
@@ -164,6 +169,8 @@ def test_faults(error: SoapMalformedError | SoapVersionMismatchError | None, cod
     assert faultstring and "Traceback" not in faultstring
     if error is None:
         assert faultstring == "Internal error"
+    else:
+        assert faultstring == error.message("en")
 
 
 def test_the_wsdl_names_our_address_and_schema() -> None:

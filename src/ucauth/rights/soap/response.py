@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from lxml import etree
 
+from ucauth.errors import UcauthError
 from ucauth.i18n import translate
 from ucauth.rights.beneficiary import Beneficiary, Code, Right
 from ucauth.rights.errors import SoapRequestError, SoapVersionMismatchError
@@ -60,21 +61,27 @@ def build_search_response(
     return _response({**fields, **status})
 
 
-def build_token_error_response(*, wsid: str, requested_at: datetime) -> bytes:
-    """``NHSO-00003`` with a Thai description: the token is invalid, has expired, or is not
-    ``user_person_id``'s. Person fields are empty, as for nobody found."""
-    description = translate("rights.soap_token_invalid", "th")
+def build_token_error_response(
+    *, wsid: str, requested_at: datetime, description: str | None = None
+) -> bytes:
+    """``NHSO-00003``: the token is invalid, has expired, or is not ``user_person_id``'s (or
+    the caller may not look anyone up now: ``description`` says why, in Thai by default).
+    Person fields are empty, as for nobody found."""
+    description = description or translate("rights.soap_token_invalid", "th")
     status = _status(TOKEN_ERROR_STATUS, description, wsid, requested_at, None)
     return _response({**EMPTY_PERSON, **status})
 
 
-def build_fault(error: SoapRequestError | None, lang: str = "th") -> bytes:
-    """A SOAP 1.1 Fault for a request that could not be answered; ``None`` for an unexpected
-    failure, which gets a generic ``Server`` fault (log the exception, never send it)."""
+def build_fault(error: UcauthError | None, lang: str = "th") -> bytes:
+    """A SOAP 1.1 Fault for a request that could not be answered: ``Client`` (or
+    ``VersionMismatch``) for a SoapRequestError, ``Server`` for any other error; ``None`` for an
+    unexpected failure, which gets a generic text (log the exception, never send it)."""
     if error is None:
         code, text = "Server", translate("rights.soap_server_error", lang)
     else:
-        code = "VersionMismatch" if isinstance(error, SoapVersionMismatchError) else "Client"
+        code = "Server"
+        if isinstance(error, SoapRequestError):
+            code = "VersionMismatch" if isinstance(error, SoapVersionMismatchError) else "Client"
         text = error.message(lang)
     envelope = etree.Element(f"{{{ENVELOPE_NAMESPACE}}}Envelope", nsmap={"S": ENVELOPE_NAMESPACE})
     body = etree.SubElement(envelope, f"{{{ENVELOPE_NAMESPACE}}}Body")
@@ -88,7 +95,7 @@ def dataset(beneficiary: Beneficiary) -> dict[str, str]:
     """The ``nhsoDataSetC1`` fields of a beneficiary, nulls left out (ws_* fields apart)."""
     b = beneficiary
     fields = {
-        "birthdate": _be(b.birthdate),
+        "birthdate": b.birthdate.be() if b.birthdate else None,
         "cardid": b.cardid,
         "fname": b.fname,
         "lname": b.lname,

@@ -1,0 +1,42 @@
+"""Request and response bodies of the batch rights search (``POST /api/v1/right-search/batch``).
+
+Shared by the server and the HIS client (``ucauth.client``). Each result holds the same
+SRM-style document as the single right search (:class:`ucauth.rights.rest.RightSearchResponse`),
+or the error of that ID.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from ucauth.rights.lookups import MAX_BATCH
+from ucauth.rights.rest import RightSearchResponse
+
+PersonId = Annotated[str, Field(max_length=32, description="a citizen ID (13 digits)")]
+
+
+class BatchRequest(BaseModel):
+    pids: list[PersonId] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class BatchError(BaseModel):
+    """Why an ID has no result: ``invalid_cid`` or ``person_not_found``."""
+
+    code: str
+    message: str
+
+
+class BatchItem(BaseModel):
+    """The result of one ID, in the order asked: ``result`` or ``error``."""
+
+    pid: str
+    wsid: str | None = Field(description="the lookup's request id; null for an invalid ID")
+    result: RightSearchResponse | None = None
+    error: BatchError | None = None
+
+
+class BatchResponse(BaseModel):
+    wsid_batch: str
+    results: list[BatchItem]
