@@ -1,3 +1,8 @@
 """Shared pytest configuration: fixtures live in the plugins of tests/support."""
 
-pytest_plugins = ["tests.support.database", "tests.support.pcsc", "tests.support.server"]
+pytest_plugins = [
+    "tests.support.browser",
+    "tests.support.database",
+    "tests.support.pcsc",
+    "tests.support.server",
+]
