@@ -99,13 +99,13 @@ def ancestors() -> list[int]:
 def machine_lock(timeout: float, path: Path = LOCK_PATH) -> Iterator[None]:
     """Hold the machine-wide pcscd lock (``flock``), waiting up to ``timeout`` seconds.
 
-    A process started by the current holder (e.g. ``ucauth demo`` run by a test that paused its
-    pcscd) shares the holder's lock instead of waiting for it.
+    The holder itself, and a process started by the holder (e.g. ``ucauth demo`` run by a test
+    that paused its pcscd), share the holder's lock instead of waiting for it.
     """
     with path.open("a+") as handle:
         handle.seek(0)
         holder = handle.read().strip()
-        if holder.isdigit() and int(holder) in ancestors():
+        if holder.isdigit() and int(holder) in (os.getpid(), *ancestors()):
             yield
             return
         deadline = time.monotonic() + timeout

@@ -1,0 +1,150 @@
+"""``ucauth demo``: seed (first run only), then the server, the virtual card and the agent,
+until Ctrl-C or SIGTERM stops them all in reverse order."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+from ucauth.card.virtual.card import VirtualThaiIdCard
+from ucauth.card.virtual.profile import load_named_profile
+from ucauth.db import make_engine
+from ucauth.demo.card import CardStack, virtual_card
+from ucauth.demo.examples import ready_text
+from ucauth.demo.processes import ServerProcess, port_or_free
+from ucauth.demo.seed import CLERK_PROFILE, DemoPeople, Progress, beneficiary_count, seed
+from ucauth.i18n import translate
+from ucauth.migrations import upgrade
+
+STATE_FILE = "demo.json"
+READY_FILE = "demo-ready.json"
+DEFAULT_PERSONS = 100_000
+DEFAULT_PORT = 8000
+DEFAULT_AGENT_PORT = 8189
+WATCH_INTERVAL = 0.5
+
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    data_dir: Path
+    persons: int = DEFAULT_PERSONS
+    port: int = DEFAULT_PORT
+    agent_port: int = DEFAULT_AGENT_PORT
+    card: str = CLERK_PROFILE
+    lang: str = "th"
+
+
+@dataclass(frozen=True)
+class Running:
+    """What the demo has started, as printed and as written to ``demo-ready.json``."""
+
+    server_url: str
+    agent_url: str
+    card: CardStack
+    people: DemoPeople
+    pin: str
+    server_pid: int | None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "server_url": self.server_url,
+            "agent_url": self.agent_url,
+            "transport": str(self.card.transport),
+            "reader": self.card.reader,
+            "pin": self.pin,
+            "people": self.people.to_json(),
+            "server_pid": self.server_pid,
+        }
+
+
+def prepare(options: DemoOptions, progress: Progress, say: Say) -> DemoPeople:
+    """The demo's database, migrated and seeded; seeding only when it has not been done."""
+    options.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    url = f"sqlite:///{options.data_dir / 'ucauth.db'}"
+    upgrade(url)
+    state_path = options.data_dir / STATE_FILE
+    engine = make_engine(url)
+    try:
+        state = _read_json(state_path)
+        people = state.get("people")
+        reusable = state.get("persons") == options.persons and isinstance(people, dict)
+        if reusable and isinstance(people, dict) and beneficiary_count(engine) > 0:
+            say(translate("demo.reusing", options.lang, path=options.data_dir))
+            return DemoPeople(**people)
+        say(translate("demo.seeding", options.lang, persons=options.persons))
+        people = seed(engine, options.data_dir, options.persons, progress)
+    finally:
+        engine.dispose()
+    state = {"persons": options.persons, "people": people.to_json()}
+    state_path.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
+    return people
+
+
+def run(options: DemoOptions, progress: Progress, say: Say, show: Say) -> None:
+    """Run the demo until Ctrl-C or SIGTERM; ``say`` reports steps, ``show`` the ready text."""
+    stopper = _Stopper()
+    with _signals_to(stopper), contextlib.ExitStack() as stack:
+        people = prepare(options, progress, say)
+        server_port = port_or_free(options.port)
+        if options.port and server_port != options.port:
+            say(translate("demo.port_taken", options.lang, port=options.port, free=server_port))
+        server = ServerProcess(options.data_dir, server_port, options.data_dir / "server.log")
+        stack.enter_context(server)
+        say(translate("demo.server_started", options.lang, url=server.url, pid=server.pid))
+        profile = load_named_profile(options.card)
+        card = stack.enter_context(virtual_card(VirtualThaiIdCard(profile), options.lang))
+        say(card.message)
+        agent_url = f"http://127.0.0.1:{port_or_free(options.agent_port)}"
+        running = Running(server.url, agent_url, card, people, profile.pin, server.pid)
+        show(ready_text(running.to_json(), options.lang))
+        ready = options.data_dir / READY_FILE
+        ready.write_text(json.dumps(running.to_json(), indent=2) + "\n", encoding="utf-8")
+        stack.callback(ready.unlink, missing_ok=True)
+        while not stopper.wait(WATCH_INTERVAL):
+            if not server.alive():
+                raise server.failure()
+        say(translate("demo.stopping", options.lang))
+
+
+class _Stopper:
+    """SIGINT and SIGTERM: a KeyboardInterrupt while starting (exit 130), a clean stop once
+    everything runs."""
+
+    def __init__(self) -> None:
+        self.requested = threading.Event()
+        self.running = False
+
+    def handle(self, _signum: int, _frame: FrameType | None) -> None:
+        if not self.running:
+            raise KeyboardInterrupt
+        self.requested.set()
+
+    def wait(self, timeout: float) -> bool:
+        self.running = True
+        return self.requested.wait(timeout)
+
+
+@contextlib.contextmanager
+def _signals_to(stopper: _Stopper) -> Iterator[None]:
+    previous = {s: signal.signal(s, stopper.handle) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+def _read_json(path: Path) -> dict[str, object]:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
