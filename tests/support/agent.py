@@ -12,7 +12,9 @@ In process (no pcscd), against the in-process server app of ``tests.support.serv
   and that server, on the test's ``clock``; not started (``agent_client`` starts it).
 - ``agent_app`` / ``agent_client``: the agent's app and a started TestClient at
   ``http://127.0.0.1:8189`` (the agent's own origin is :data:`PAGE_ORIGIN`).
-- ``wait_for(predicate)``: polls until true (the service's threads update the state).
+- ``wait_for(predicate)``: polls until true (the service's threads update the state); the
+  helpers ``status_steps(client)``, ``wait_for_step(client, step, *codes)`` and
+  ``page_login(client, pin)`` (a login as the agent's own page sends it) work on both.
 
 Live (pcscd + vpcd, a real server process; cards attached with ``attach_card``):
 
@@ -32,7 +34,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -164,6 +168,25 @@ def _same(a: Mapping[str, ReaderState], b: Mapping[str, ReaderState]) -> bool:
     return a.keys() == b.keys() and all(
         (a[k].present, a[k].atr) == (b[k].present, b[k].atr) for k in a
     )
+
+
+def status_steps(client: httpx.Client, lang: str = "en") -> dict[str, dict[str, Any]]:
+    """The steps of ``GET /api/status`` by id."""
+    body = client.get("/api/status", params={"lang": lang}).json()
+    return {step["id"]: step for step in body["steps"]}
+
+
+def page_login(client: httpx.Client, pin: str = CLERK_PIN) -> httpx.Response:
+    """``POST /api/login`` as the agent's own page sends it."""
+    origin = str(client.base_url).rstrip("/")
+    return client.post("/api/login", json={"pin": pin}, headers={"Origin": origin})
+
+
+def wait_for_step(
+    client: httpx.Client, step: str, *codes: str, timeout: float = WAIT_TIMEOUT
+) -> None:
+    """Wait until the step's code is one of ``codes``."""
+    wait_until(lambda: status_steps(client)[step]["code"] in codes, timeout)
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = WAIT_TIMEOUT) -> None:

@@ -19,6 +19,8 @@ from tests.support.agent import (
     PAGE_ORIGIN,
     READER,
     VirtualReaders,
+    page_login,
+    status_steps,
 )
 from tests.support.factories import add_user
 from tests.support.pcsc import as_card
@@ -32,7 +34,6 @@ from ucauth.card.virtual.card import VirtualThaiIdCard
 from ucauth.card.virtual.profile import load_named_profile
 from ucauth.clock import FixedClock
 
-PIN_HEADERS = {"Origin": PAGE_ORIGIN}
 Wait = Callable[..., None]
 
 
@@ -42,17 +43,13 @@ def database_url(sqlite_url: str) -> str:
     return sqlite_url
 
 
-def steps(client: TestClient, lang: str = "en") -> dict[str, dict[str, Any]]:
-    body = client.get("/api/status", params={"lang": lang}).json()
-    return {step["id"]: step for step in body["steps"]}
-
-
 def step(client: TestClient, name: str) -> dict[str, Any]:
-    return steps(client)[name]
+    return status_steps(client)[name]
 
 
 def login(client: TestClient, pin: str = CLERK_PIN) -> dict[str, Any]:
-    response = client.post("/api/login", json={"pin": pin}, headers=PIN_HEADERS)
+    """The answer's body, with its HTTP status as ``status``."""
+    response = page_login(client, pin)
     body: dict[str, Any] = response.json()
     body["status"] = response.status_code
     return body
@@ -73,13 +70,13 @@ def test_steps_follow_the_card_and_the_login(
     agent_client: TestClient, virtual_readers: VirtualReaders, wait_for: Wait
 ) -> None:
     wait_for(lambda: step(agent_client, "card")["code"] == "no_card")
-    now = steps(agent_client)
+    now = status_steps(agent_client)
     assert now["reader"]["state"] == "ok" and now["reader"]["detail"]["reader"] == READER
     assert now["card"]["state"] == "waiting"
     assert now["account"]["state"] == "unknown" and now["pin"]["state"] == "unknown"
 
     insert_ready(agent_client, virtual_readers, wait_for)
-    now = steps(agent_client)
+    now = status_steps(agent_client)
     assert [now[s]["state"] for s in ("reader", "card", "server", "account")] == ["ok"] * 4
     assert now["card"]["detail"]["cid"] == CLERK_CID
     assert now["pin"]["code"] == "pin_needed"
