@@ -15,6 +15,7 @@ from typing import Self, TypeVar
 import httpx
 
 from ucauth.client import calls
+from ucauth.client.calls import RIGHT_SEARCH as RIGHT_SEARCH  # the agent's import
 from ucauth.client.calls import Call, Credentials
 from ucauth.client.errors import ServerUnreachableError
 from ucauth.client.soap import SoapRights

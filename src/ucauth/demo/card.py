@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from ucauth.card.errors import CardError, PyscardMissingError
+from ucauth.card.events import CardMonitor, ReaderState
 from ucauth.card.transport import CardConnection
 from ucauth.card.virtual.card import VirtualThaiIdCard
 from ucauth.card.virtual.inprocess import InProcessConnection
@@ -25,6 +27,7 @@ from ucauth.i18n import translate
 DEMO_PORT = 0x9C48
 """vpcd port of the demo's private pcscd (40008), away from the packaged and the test ports."""
 PACKAGED_READER = "Virtual PCD 00 {slot:02X}"
+IN_PROCESS_READER = "ucauth In-process Reader 00"
 LOCK_TIMEOUT = 30.0
 INSERT_TIMEOUT = 5.0
 
@@ -45,13 +48,42 @@ class CardStack:
     reader: str | None
     message: str
 
-    def connect(self) -> CardConnection:
-        """A connection to the card (the in-process one, or through PC/SC)."""
+    def connect(self, reader: str | None = None) -> CardConnection:
+        """A connection to the card, in-process or through PC/SC (``reader`` is ignored: the
+        demo has one card)."""
         if self.reader is None:
             return InProcessConnection(self.card)
         from ucauth.card import pcsc
 
         return pcsc.connect(self.reader)
+
+    def monitor(self) -> CardMonitor:
+        """The reader and card events the agent watches: PC/SC's, or the in-process reader's
+        (always holding the card)."""
+        if self.reader is None:
+            return CardMonitor(lambda: _InProcessReader(self.card))
+        return CardMonitor()
+
+
+class _InProcessReader:
+    """A status source with one reader, :data:`IN_PROCESS_READER`, that holds the card."""
+
+    def __init__(self, card: VirtualThaiIdCard) -> None:
+        self._state = {IN_PROCESS_READER: ReaderState(IN_PROCESS_READER, True, card.atr)}
+        self._cancelled = threading.Event()
+
+    def status_change(
+        self, known: Mapping[str, ReaderState], timeout: float
+    ) -> dict[str, ReaderState]:
+        if known.keys() == self._state.keys():
+            self._cancelled.wait(timeout)
+        return dict(self._state)
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+
+    def close(self) -> None:
+        pass
 
 
 @contextlib.contextmanager

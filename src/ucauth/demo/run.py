@@ -15,9 +15,10 @@ from types import FrameType
 from ucauth.card.virtual.card import VirtualThaiIdCard
 from ucauth.card.virtual.profile import load_named_profile
 from ucauth.db import make_engine
+from ucauth.demo.agent import AgentThread, enrolled
 from ucauth.demo.card import CardStack, virtual_card
 from ucauth.demo.examples import ready_text
-from ucauth.demo.processes import ServerProcess, port_or_free
+from ucauth.demo.processes import DemoProcessError, ServerProcess, port_or_free
 from ucauth.demo.seed import CLERK_PROFILE, DemoPeople, Progress, beneficiary_count, seed
 from ucauth.i18n import translate
 from ucauth.migrations import upgrade
@@ -28,6 +29,8 @@ DEFAULT_PERSONS = 100_000
 DEFAULT_PORT = 8000
 DEFAULT_AGENT_PORT = 8189
 WATCH_INTERVAL = 0.5
+EXAMPLE_PAGE_ORIGINS = "http://127.0.0.1:8190,http://localhost:8190"
+"""The HIS example page's origins (examples/web), allowed to call the demo agent."""
 
 Say = Callable[[str], None]
 
@@ -68,7 +71,7 @@ class Running:
 def prepare(options: DemoOptions, progress: Progress, say: Say) -> DemoPeople:
     """The demo's database, migrated and seeded; seeding only when it has not been done."""
     options.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    url = f"sqlite:///{options.data_dir / 'ucauth.db'}"
+    url = _database_url(options)
     upgrade(url)
     state_path = options.data_dir / STATE_FILE
     engine = make_engine(url)
@@ -99,11 +102,24 @@ def run(options: DemoOptions, progress: Progress, say: Say, show: Say) -> None:
         server = ServerProcess(options.data_dir, server_port, options.data_dir / "server.log")
         stack.enter_context(server)
         say(translate("demo.server_started", options.lang, url=server.url, pid=server.pid))
+        agent_dir = options.data_dir / "agent"
+        engine = make_engine(_database_url(options))
+        try:
+            enrolled(agent_dir, engine, server.url)
+        finally:
+            engine.dispose()
         profile = load_named_profile(options.card)
         card = stack.enter_context(virtual_card(VirtualThaiIdCard(profile), options.lang))
         say(card.message)
-        agent_url = f"http://127.0.0.1:{port_or_free(options.agent_port)}"
-        running = Running(server.url, agent_url, card, people, profile.pin, server.pid)
+        agent_port = port_or_free(options.agent_port)
+        if options.agent_port and agent_port != options.agent_port:
+            message = translate(
+                "demo.port_taken", options.lang, port=options.agent_port, free=agent_port
+            )
+            say(message)
+        agent = stack.enter_context(AgentThread(agent_dir, agent_port, card, EXAMPLE_PAGE_ORIGINS))
+        say(translate("demo.agent_started", options.lang, url=agent.url))
+        running = Running(server.url, agent.url, card, people, profile.pin, server.pid)
         show(ready_text(running.to_json(), options.lang))
         ready = options.data_dir / READY_FILE
         ready.write_text(json.dumps(running.to_json(), indent=2) + "\n", encoding="utf-8")
@@ -111,6 +127,8 @@ def run(options: DemoOptions, progress: Progress, say: Say, show: Say) -> None:
         while not stopper.wait(WATCH_INTERVAL):
             if not server.alive():
                 raise server.failure()
+            if not agent.alive():
+                raise DemoProcessError(name="ucauth agent", detail="stopped")
         say(translate("demo.stopping", options.lang))
 
 
@@ -140,6 +158,10 @@ def _signals_to(stopper: _Stopper) -> Iterator[None]:
     finally:
         for signum, old in previous.items():
             signal.signal(signum, old)
+
+
+def _database_url(options: DemoOptions) -> str:
+    return f"sqlite:///{options.data_dir / 'ucauth.db'}"
 
 
 def _read_json(path: Path) -> dict[str, object]:
