@@ -15,6 +15,7 @@ from typing import Self
 
 import httpx
 
+from ucauth.card.virtual.pcscd import die_with_parent
 from ucauth.errors import UcauthError
 
 LOOPBACK = "127.0.0.1"
@@ -69,6 +70,7 @@ class ServerProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=die_with_parent,
             )
         try:
             self._wait_ready()

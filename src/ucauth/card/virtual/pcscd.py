@@ -10,13 +10,14 @@ process exists. Needs write access to ``/run/pcscd`` (root).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import os
 import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -35,6 +36,25 @@ STOP_TIMEOUT = 5.0
 POLL = 0.02
 TCP_LISTEN = "0A"
 PROC = Path("/proc")
+PR_SET_PDEATHSIG = 1
+
+
+def _prctl() -> Callable[..., int] | None:
+    try:
+        function: Callable[..., int] = ctypes.CDLL(None).prctl
+    except (OSError, AttributeError):  # not Linux
+        return None
+    return function
+
+
+_PRCTL = _prctl()  # looked up here: the child of a fork should only call it
+
+
+def die_with_parent() -> None:
+    """For ``preexec_fn``: the child gets SIGTERM when the thread that started it ends, so a
+    killed parent leaves no pcscd (or server) behind (Linux; elsewhere nothing)."""
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def pcscd_installed() -> bool:
@@ -174,7 +194,11 @@ class PrivatePcscd:
                 command += ["--debug", "--apdu"]
             with self.log_path.open("ab") as log:
                 process = subprocess.Popen(  # noqa: S603 - fixed command
-                    command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+                    command,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    preexec_fn=die_with_parent,
                 )
         except OSError as error:
             raise PcscdStartError(detail=str(error)) from error
