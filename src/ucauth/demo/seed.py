@@ -74,7 +74,7 @@ _COMMON = {
     "purchaseprovince": "1200",
     "paid_model": "1",
 }
-_EXAMPLES = (
+EXAMPLES = (
     {
         **_COMMON,
         "person_id": _FOUND,
@@ -195,10 +195,10 @@ def _write_beneficiaries(path: Path, persons: int, clerk: str, progress: Progres
             if index % step == 0 or index == persons:
                 progress("generate", index, persons)
         clerk_row = {
-            **_EXAMPLES[0],
+            **EXAMPLES[0],
             **{"person_id": clerk, "title": "003", "sex": "1", "birthdate": "1987-05-12"},
             **{"fname": "สมชาย", "lname": "ทดสอบระบบ"},
         }
-        for example in (*_EXAMPLES, clerk_row):
+        for example in (*EXAMPLES, clerk_row):
             writer.writerow([example.get(name, "") for name in COLUMN_NAMES])
     return first

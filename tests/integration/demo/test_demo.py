@@ -19,14 +19,19 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import Page, expect
 
+from tests.support.browser import screenshot
 from ucauth.card.virtual.pcscd import PrivatePcscd
 from ucauth.client import RightsClient, agent_token
 from ucauth.demo.run import READY_FILE
 
-pytestmark = [pytest.mark.pcsc, pytest.mark.slow, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.pcsc, pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
 
 READY_TIMEOUT = 120.0
+ROOT = Path(__file__).resolve().parents[3]
+EXAMPLES = ROOT / "examples"
+EXAMPLE_PAGE = "http://127.0.0.1:8190"  # an origin the demo agent allows
 
 
 @dataclass
@@ -59,6 +64,17 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def all_gone(pids: list[int], timeout: float = 5.0) -> bool:
+    """True once none of ``pids`` runs (multiprocessing's resource tracker ends a moment
+    after its parent)."""
+    deadline = time.monotonic() + timeout
+    while any(alive(pid) for pid in pids):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 @contextmanager
@@ -106,7 +122,49 @@ def log_in(agent: str, pin: str) -> dict[str, str]:
     return session
 
 
-def test_demo_login_lookups_and_clean_stop(pcscd_stopped: PrivatePcscd, tmp_path: Path) -> None:
+def run_example(*command: str) -> str:
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def check_examples(server: str, agent: str, people: dict[str, str], page: Page) -> None:
+    """The examples of examples/, run against the demo with the agent's token."""
+    python = [sys.executable, str(EXAMPLES / "python" / "lookup_sync.py")]
+    out = run_example(*python, people["pending"], "--server", server, "--agent", agent)
+    assert "ประเสริฐ" in out and "right has changed: new UCS" in out
+    python = [sys.executable, str(EXAMPLES / "python" / "lookup_async.py")]
+    out = run_example(
+        *python, people["found"], people["nobody"], "--server", server, "--agent", agent
+    )
+    assert "มาลี" in out and f"{people['nobody']}: not in the registry" in out
+    out = run_example("sh", str(EXAMPLES / "curl" / "lookup.sh"), people["found"], server, agent)
+    assert '"valid":true' in out and "NHSO-000001" in out and "WSB" in out
+    serve = [sys.executable, str(EXAMPLES / "web" / "serve.py"), "--server", server]
+    with subprocess.Popen(serve, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as web:
+        try:
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    httpx.get(EXAMPLE_PAGE, timeout=1)
+                    break
+                except httpx.TransportError:
+                    assert time.monotonic() < deadline, "serve.py did not start"
+                    time.sleep(0.1)
+            page.goto(f"{EXAMPLE_PAGE}/?agent={agent}")
+            page.fill("#pid", people["deceased"])
+            page.click("button[type=submit]")
+            expect(page.locator("#result")).to_contain_text("บุญมี")
+            expect(page.locator("#result")).to_contain_text("เสียชีวิต")
+            expect(page.locator("#who")).to_contain_text(people["clerk"])
+            screenshot(page, "examples-web-his-page")
+        finally:
+            web.terminate()
+
+
+def test_demo_login_lookups_and_clean_stop(
+    pcscd_stopped: PrivatePcscd, tmp_path: Path, page: Page
+) -> None:
     data_dir = tmp_path / "demo"
     with demo(data_dir) as first:
         ready, people = first.ready, first.ready["people"]
@@ -128,6 +186,7 @@ def test_demo_login_lookups_and_clean_stop(pcscd_stopped: PrivatePcscd, tmp_path
             pending = client.soap_search(people["pending"])
             assert pending is not None and pending.has_pending_change
             assert pending.get("new_maininscl") == "UCS"
+        check_examples(ready["server_url"], ready["agent_url"], people, page)
         children = first.children
         commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children]
         assert any(b"pcscd\0" in c for c in commands), commands
@@ -138,7 +197,7 @@ def test_demo_login_lookups_and_clean_stop(pcscd_stopped: PrivatePcscd, tmp_path
     assert "Seeding the demo" in stderr and "Demo stopped" in stderr
     assert ready["agent_url"] in stdout and "PIN 1234" in stdout
     assert f"ucauth check {people['found']}" in stdout and "UCWSTokenP1" in stdout
-    assert not any(alive(pid) for pid in children)
+    assert all_gone(children)
     assert not (data_dir / READY_FILE).exists()
 
     with demo(data_dir) as second:
