@@ -28,6 +28,7 @@ DEMO_PORT = 0x9C48
 """vpcd port of the demo's private pcscd (40008), away from the packaged and the test ports."""
 PACKAGED_READER = "Virtual PCD 00 {slot:02X}"
 IN_PROCESS_READER = "ucauth In-process Reader 00"
+SYSTEM_SOCKET = Path("/run/pcscd/pcscd.comm")
 LOCK_TIMEOUT = 30.0
 INSERT_TIMEOUT = 5.0
 
@@ -97,21 +98,24 @@ def virtual_card(
         return
     from ucauth.card import pcsc
 
-    if pcscd_pids():
+    if pcscd_pids() or SYSTEM_SOCKET.exists():  # running, or started on demand by systemd
         try:
-            states = {s.reader: s for s in pcsc.reader_states()}
+            states: dict[str, ReaderState] | None = {s.reader: s for s in pcsc.reader_states()}
         except CardError as error:
-            yield _in_process(card, lang, error.message(lang))
-            return
-        for slot in (0, 1):
-            state = states.get(PACKAGED_READER.format(slot=slot))
-            if state is not None and not state.present:
-                message = translate("demo.system_pcscd", lang, reader=state.reader)
-                with _inserted(card, state.reader, PACKAGED_PORT + slot):
-                    yield CardStack(Transport.SYSTEM_PCSCD, card, state.reader, message)
+            if pcscd_pids():
+                yield _in_process(card, lang, error.message(lang))
                 return
-        yield _in_process(card, lang, translate("demo.foreign_pcscd", lang))
-        return
+            states = None  # a stale socket: nobody answers, start our own below
+        if states is not None:
+            for slot in (0, 1):
+                state = states.get(PACKAGED_READER.format(slot=slot))
+                if state is not None and not state.present:
+                    message = translate("demo.system_pcscd", lang, reader=state.reader)
+                    with _inserted(card, state.reader, PACKAGED_PORT + slot):
+                        yield CardStack(Transport.SYSTEM_PCSCD, card, state.reader, message)
+                    return
+            yield _in_process(card, lang, translate("demo.foreign_pcscd", lang))
+            return
     with contextlib.ExitStack() as stack:
         try:
             stack.enter_context(machine_lock(lock_timeout))

@@ -70,7 +70,7 @@ class ServerProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=die_with_parent,
+                preexec_fn=die_with_parent if os.name == "posix" else None,
             )
         try:
             self._wait_ready()

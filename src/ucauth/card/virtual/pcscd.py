@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import fcntl
 import os
 import shutil
 import signal
@@ -42,7 +41,7 @@ PR_SET_PDEATHSIG = 1
 def _prctl() -> Callable[..., int] | None:
     try:
         function: Callable[..., int] = ctypes.CDLL(None).prctl
-    except (OSError, AttributeError):  # not Linux
+    except (OSError, AttributeError, TypeError):  # not Linux
         return None
     return function
 
@@ -122,6 +121,8 @@ def machine_lock(timeout: float, path: Path = LOCK_PATH) -> Iterator[None]:
     The holder itself, and a process started by the holder (e.g. ``ucauth demo`` run by a test
     that paused its pcscd), share the holder's lock instead of waiting for it.
     """
+    import fcntl  # POSIX only: importing this module must work everywhere (the CLI does)
+
     with path.open("a+") as handle:
         handle.seek(0)
         holder = handle.read().strip()
