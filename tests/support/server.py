@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -45,6 +46,7 @@ def server_settings(database_url: str, tmp_path: Path) -> ServerSettings:
         data_dir=tmp_path / "data",
         token_key=SecretStr(TOKEN_KEY),
         origin=ORIGIN,
+        jobs_enabled=False,  # tests run jobs themselves, with the injected clock
     )
 
 
@@ -91,7 +93,14 @@ def _free_port() -> int:
 @pytest.fixture
 def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     """``ucauth server`` as a subprocess (one uvicorn process) on a free port, its own address
-    being its public origin (``UCAUTH_ORIGIN``)."""
+    being its public origin (``UCAUTH_ORIGIN``); its scheduler of daily jobs is off."""
+    with run_server(database_url, tmp_path) as server:
+        yield server
+
+
+@contextmanager
+def run_server(database_url: str, tmp_path: Path, **extra_env: str) -> Iterator[LiveServer]:
+    """What :func:`live_server` runs, with more environment variables (``UCAUTH_…``)."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
@@ -102,6 +111,8 @@ def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
         "UCAUTH_ORIGIN": url,
         "UCAUTH_PORT": str(port),
         "UCAUTH_ACCESS_LOG": "false",
+        "UCAUTH_JOBS_ENABLED": "false",
+        **extra_env,
     }
     log = (tmp_path / "server.log").open("wb")
     process = subprocess.Popen(

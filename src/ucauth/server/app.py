@@ -12,6 +12,8 @@ from ucauth import __version__
 from ucauth.accounts.router import router as accounts_router
 from ucauth.audit.writer import AuditWriter
 from ucauth.clock import Clock, SystemClock
+from ucauth.jobs.scheduler import JobScheduler
+from ucauth.jobs.service import JobRunner
 from ucauth.lifecycle.router import router as lifecycle_router
 from ucauth.migrations import ensure_current
 from ucauth.randomness import RandomSource, SecureRandom
@@ -65,9 +67,18 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        await audit.close()
-        await database.dispose()
+        scheduler = None
+        if settings.jobs_enabled:
+            runner = JobRunner(settings.resolved_database_url(), clock=clock, zone=settings.zone)
+            scheduler = JobScheduler(runner)
+            scheduler.start()
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown()
+            await audit.close()
+            await database.dispose()
 
     app = FastAPI(
         title="ucauth",
