@@ -11,4 +11,5 @@ pytest_plugins = [
     "tests.support.database",
     "tests.support.pcsc",
     "tests.support.server",
+    "tests.support.agent",
 ]
