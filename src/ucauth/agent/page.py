@@ -19,6 +19,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from ucauth import __version__
+from ucauth.agent.service import AgentService
 from ucauth.i18n import LANGUAGES, messages_for, normalize_language, translate
 
 HERE = Path(__file__).parent
@@ -65,16 +66,15 @@ def content_security_policy(form_target: str | None) -> str:
     )
 
 
+def service(request: Request) -> AgentService:
+    agent: AgentService = request.app.state.service
+    return agent
+
+
 def search_url(request: Request) -> str | None:
-    """The server's rights-search page, when the agent knows its server."""
-    url = getattr(request.app.state, "search_url", None)
-    return url if isinstance(url, str) and url else None
-
-
-def time_zone(request: Request) -> str:
-    """The agent's time zone (IANA name), in which the page shows the token's expiry."""
-    zone = getattr(request.app.state, "time_zone", None)
-    return zone if isinstance(zone, str) and zone else "Asia/Bangkok"
+    """The server's rights-search page, once the agent is enrolled."""
+    enrolment = service(request).enrolment
+    return enrolment.search_url if enrolment else None
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -96,7 +96,11 @@ def page(
             "step_titles": {step: translate(f"agent.step_{step}", chosen) for step in STEPS},
             "version": __version__,
             "static": static_url,
-            "page_data": {"lang": chosen, "messages": messages, "time_zone": time_zone(request)},
+            "page_data": {
+                "lang": chosen,
+                "messages": messages,
+                "time_zone": service(request).settings.timezone,
+            },
         },
     )
     response.headers["Content-Security-Policy"] = content_security_policy(search_url(request))
