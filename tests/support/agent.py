@@ -12,7 +12,9 @@ In process (no pcscd), against the in-process server app of ``tests.support.serv
   and that server, on the test's ``clock``; not started (``agent_client`` starts it).
 - ``agent_app`` / ``agent_client``: the agent's app and a started TestClient at
   ``http://127.0.0.1:8189`` (the agent's own origin is :data:`PAGE_ORIGIN`).
-- ``wait_for(predicate)``: polls until true (the service's threads update the state).
+- ``wait_for(predicate)``: polls until true (the service's threads update the state); the
+  helpers ``status_steps(client)``, ``wait_for_step(client, step, *codes)`` and
+  ``page_login(client, pin)`` (a login as the agent's own page sends it) work on both.
 
 Live (pcscd + vpcd, a real server process; cards attached with ``attach_card``):
 
@@ -32,13 +34,15 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests.support.factories import add_unit, add_user, cid_for
+from tests.support.factories import add_unit, add_user
 from tests.support.server import ORIGIN, LiveServer, free_port, stop_process, wait_until_up
 from ucauth.accounts import service as accounts
 from ucauth.agent import login as protocol_steps
@@ -166,6 +170,25 @@ def _same(a: Mapping[str, ReaderState], b: Mapping[str, ReaderState]) -> bool:
     )
 
 
+def status_steps(client: httpx.Client, lang: str = "en") -> dict[str, dict[str, Any]]:
+    """The steps of ``GET /api/status`` by id."""
+    body = client.get("/api/status", params={"lang": lang}).json()
+    return {step["id"]: step for step in body["steps"]}
+
+
+def page_login(client: httpx.Client, pin: str = CLERK_PIN) -> httpx.Response:
+    """``POST /api/login`` as the agent's own page sends it."""
+    origin = str(client.base_url).rstrip("/")
+    return client.post("/api/login", json={"pin": pin}, headers={"Origin": origin})
+
+
+def wait_for_step(
+    client: httpx.Client, step: str, *codes: str, timeout: float = WAIT_TIMEOUT
+) -> None:
+    """Wait until the step's code is one of ``codes``."""
+    wait_until(lambda: status_steps(client)[step]["code"] in codes, timeout)
+
+
 def wait_until(predicate: Callable[[], bool], timeout: float = WAIT_TIMEOUT) -> None:
     """Poll ``predicate`` until it holds; fail the test after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
@@ -280,7 +303,6 @@ def enrol_live(live_server: LiveServer, session: Session, env: dict[str, str]) -
     """Register the clerk and enrol with ``ucauth agent enroll``."""
     add_unit(session)
     add_user(session, CLERK_CID)
-    add_user(session, cid_for(1))
     issued = accounts.issue_enrolment_code(
         session,
         unit_hcode="10670",
@@ -294,6 +316,23 @@ def enrol_live(live_server: LiveServer, session: Session, env: dict[str, str]) -
     assert enrolled.returncode == 0, enrolled.stderr
 
 
+def start_agent(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    """``ucauth agent run`` with ``env`` on ``port``, once its API answers."""
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ucauth", "agent", "run", "--port", str(port)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/api/status", process, log)
+    except BaseException:
+        stop_process(process)
+        raise
+    return process
+
+
 @pytest.fixture
 def live_agent(
     live_server: LiveServer, session: Session, pcscd: object, tmp_path: Path
@@ -303,16 +342,8 @@ def live_agent(
     env = agent_env(data_dir, port)
     enrol_live(live_server, session, env)
     log = tmp_path / "agent.log"
-    url = f"http://127.0.0.1:{port}"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "ucauth", "agent", "run"],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_until_up(f"{url}/api/status", process, log)
-            yield LiveAgent(url, port, data_dir, env, live_server, log)
-        finally:
-            stop_process(process)
+    process = start_agent(env, port, log)
+    try:
+        yield LiveAgent(f"http://127.0.0.1:{port}", port, data_dir, env, live_server, log)
+    finally:
+        stop_process(process)

@@ -43,6 +43,7 @@ from ucauth.agent.errors import (
 from ucauth.agent.page import router as page_router
 from ucauth.agent.service import AgentService
 from ucauth.agent.settings import AgentSettings
+from ucauth.agent.steps import build_steps
 from ucauth.card.errors import (
     CardError,
     InvalidPinError,
@@ -183,10 +184,11 @@ def create_agent_app(service: AgentService, settings: AgentSettings | None = Non
     def status(request: Request) -> dict[str, object]:
         lang = language(request)
         enrolment = service.enrolment
-        session = service.snapshot().session
+        snapshot = service.snapshot()
+        session = snapshot.session
         return {
             "lang": lang,
-            "steps": [step.to_json(lang) for step in service.steps(lang)],
+            "steps": [step.to_json(lang) for step in build_steps(snapshot, lang)],
             "session": session.to_json() if session else None,
             "login_in_progress": service.login_in_progress,
             "enrolled": enrolment is not None,

@@ -29,7 +29,7 @@ from ucauth.agent.errors import (
 )
 from ucauth.agent.server import ServerClient
 from ucauth.agent.settings import AgentSettings
-from ucauth.agent.steps import Snapshot, Step, build_steps
+from ucauth.agent.steps import Snapshot
 from ucauth.agent.store import (
     Enrolment,
     Session,
@@ -201,9 +201,6 @@ class AgentService:
                 zone=self.settings.zone,
             )
 
-    def steps(self, lang: str) -> list[Step]:
-        return build_steps(self.snapshot(), lang)
-
     def session(self) -> Session:
         """The live session, or NotLoggedInError."""
         with self._lock:
@@ -290,10 +287,21 @@ class AgentService:
             if event.kind in (EventKind.CARD_REMOVED, EventKind.READER_REMOVED):
                 if event.reader == self._card.reader:
                     self._forget_card()
+                    self._read_next_card()
             elif event.kind == EventKind.CARD_INSERTED and self._card.reader is None:
-                generation = self._card.generation + 1
-                self._card = _Card(reader=event.reader, reading=True, generation=generation)
-                self._jobs.put(lambda: self._read_inserted(event.reader, generation))
+                self._read_card_in(event.reader)
+
+    def _read_card_in(self, reader: str | None) -> None:
+        """Follow the card in ``reader`` from now on; read it on the worker. Under the lock."""
+        generation = self._card.generation + 1
+        self._card = _Card(reader=reader, reading=True, generation=generation)
+        self._jobs.put(lambda: self._read_inserted(reader, generation))
+
+    def _read_next_card(self) -> None:
+        """After a removal, follow a card still in another reader, if any. Under the lock."""
+        present = [s.reader for s in self.terminals() if s.present]
+        if present:
+            self._read_card_in(present[0])
 
     def _forget_card(self) -> None:
         """Card removal clears the card holder's data, the account answer and the PIN error."""

@@ -19,20 +19,24 @@ from tests.support.agent import (
     PAGE_ORIGIN,
     READER,
     VirtualReaders,
+    enrol,
+    page_login,
+    status_steps,
 )
 from tests.support.factories import add_user
 from tests.support.pcsc import as_card
-from tests.support.server import BANGKOK
+from tests.support.server import BANGKOK, ORIGIN
 from ucauth.accounts.models import UserStatus
 from ucauth.agent.app import create_agent_app
+from ucauth.agent.server import ServerClient
 from ucauth.agent.service import AgentService
 from ucauth.agent.settings import AgentSettings
+from ucauth.card.errors import CardRemovedError
 from ucauth.card.pin import PIN_LENGTH
 from ucauth.card.virtual.card import VirtualThaiIdCard
 from ucauth.card.virtual.profile import load_named_profile
 from ucauth.clock import FixedClock
 
-PIN_HEADERS = {"Origin": PAGE_ORIGIN}
 Wait = Callable[..., None]
 
 
@@ -42,17 +46,13 @@ def database_url(sqlite_url: str) -> str:
     return sqlite_url
 
 
-def steps(client: TestClient, lang: str = "en") -> dict[str, dict[str, Any]]:
-    body = client.get("/api/status", params={"lang": lang}).json()
-    return {step["id"]: step for step in body["steps"]}
-
-
 def step(client: TestClient, name: str) -> dict[str, Any]:
-    return steps(client)[name]
+    return status_steps(client)[name]
 
 
 def login(client: TestClient, pin: str = CLERK_PIN) -> dict[str, Any]:
-    response = client.post("/api/login", json={"pin": pin}, headers=PIN_HEADERS)
+    """The answer's body, with its HTTP status as ``status``."""
+    response = page_login(client, pin)
     body: dict[str, Any] = response.json()
     body["status"] = response.status_code
     return body
@@ -73,13 +73,13 @@ def test_steps_follow_the_card_and_the_login(
     agent_client: TestClient, virtual_readers: VirtualReaders, wait_for: Wait
 ) -> None:
     wait_for(lambda: step(agent_client, "card")["code"] == "no_card")
-    now = steps(agent_client)
+    now = status_steps(agent_client)
     assert now["reader"]["state"] == "ok" and now["reader"]["detail"]["reader"] == READER
     assert now["card"]["state"] == "waiting"
     assert now["account"]["state"] == "unknown" and now["pin"]["state"] == "unknown"
 
     insert_ready(agent_client, virtual_readers, wait_for)
-    now = steps(agent_client)
+    now = status_steps(agent_client)
     assert [now[s]["state"] for s in ("reader", "card", "server", "account")] == ["ok"] * 4
     assert now["card"]["detail"]["cid"] == CLERK_CID
     assert now["pin"]["code"] == "pin_needed"
@@ -283,3 +283,59 @@ class SlowCard(VirtualThaiIdCard):
             self.entered.set()
             self.hold.wait(10)
         return super().process(apdu)
+
+
+class PulledCard(VirtualThaiIdCard):
+    """A card taken out of its reader at its ``after``-th command (as the reader reports it)."""
+
+    def __init__(self, readers: VirtualReaders, after: int) -> None:
+        super().__init__(load_named_profile("normal"))
+        self.readers, self.after, self.commands = readers, after, 0
+
+    def process(self, apdu: bytes) -> bytes:
+        self.commands += 1
+        if self.commands == self.after:
+            self.readers.remove()
+            raise CardRemovedError()
+        return super().process(apdu)
+
+
+@pytest.mark.parametrize("after", [2, 6])
+def test_card_pulled_in_the_middle_of_a_read(
+    agent_client: TestClient, virtual_readers: VirtualReaders, wait_for: Wait, after: int
+) -> None:
+    virtual_readers.insert(PulledCard(virtual_readers, after))
+    wait_for(lambda: step(agent_client, "card")["code"] == "no_card")
+    virtual_readers.insert(as_card("normal"))
+    wait_for(lambda: step(agent_client, "pin")["code"] == "pin_needed")
+
+
+def test_card_pulled_during_the_login(
+    agent_client: TestClient, virtual_readers: VirtualReaders, wait_for: Wait
+) -> None:
+    card = PulledCard(virtual_readers, after=10**6)
+    virtual_readers.insert(card)
+    wait_for(lambda: step(agent_client, "pin")["code"] == "pin_needed")
+    card.after = card.commands + 5  # during the login's read
+    answer = login(agent_client)
+    assert answer["status"] == 409 and answer["error"]["code"] == "card_removed"
+    assert agent_client.get("/api/token").status_code == 404
+
+
+def test_a_card_left_in_another_reader_is_taken_up(
+    tmp_path: Path, agent_server: TestClient, session: Session, clock: FixedClock, wait_for: Wait
+) -> None:
+    readers = VirtualReaders("Reader A", "Reader B")
+    settings = AgentSettings(data_dir=tmp_path / "two", port=8189)
+    enrol(session, ServerClient(ORIGIN, http=agent_server), settings.data_dir, clock.now())
+    service = AgentService(
+        settings, clock=clock, connect=readers.connect, monitor=readers.monitor(), http=agent_server
+    )
+    with TestClient(create_agent_app(service), base_url=PAGE_ORIGIN) as client:
+        readers.insert(as_card("lifetime"), "Reader A")
+        wait_for(lambda: step(client, "card")["state"] == "ok")
+        readers.insert(as_card("normal"), "Reader B")
+        readers.remove("Reader A")
+        wait_for(lambda: step(client, "card")["detail"].get("cid") == CLERK_CID)
+        assert step(client, "reader")["detail"]["reader"] == "Reader B"
+        assert login(client)["status"] == 200
