@@ -141,3 +141,21 @@ def test_agent_stopped_under_the_page(
     assert notice(page) == translate("agent_page.agent_unreachable", "th")
     expect(page.locator("#step-reader")).to_have_attribute("data-state", "unknown")
     screenshot(page, "agent-unreachable")
+
+
+def test_fits_a_small_office_monitor(
+    page: Page, agent_url: str, virtual_readers: VirtualReaders
+) -> None:
+    page.set_viewport_size({"width": 1024, "height": 768})
+    virtual_readers.insert(as_card("normal"))
+    page.goto(agent_url)
+    expect(page.locator("#pin")).to_be_enabled()
+    page.fill("#pin", CLERK_PIN)
+    page.click("#pin-submit")
+    expect(page.locator("#result")).to_be_visible()
+    # Everything the clerk needs is on screen at once: no scrolling either way.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1024
+    for selector in ("#step-pin", "#search-form button", "#logout"):
+        box = page.locator(selector).bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 768, selector
+    screenshot(page, "agent-logged-in-1024x768")
