@@ -285,9 +285,12 @@ def test_go_to_rights_checking_posts_username_and_token(
     expect(form).to_have_attribute("method", "post")
 
     posted: list[dict[str, list[str]]] = []
+    origins: list[str | None] = []
 
     def rights_search(route: Route) -> None:
         posted.append(parse_qs(route.request.post_data or ""))
+        # The server accepts this cross-site log-on only from allowlisted agent page origins.
+        origins.append(route.request.header_value("origin"))
         route.fulfill(status=200, content_type="text/html", body="<h1>rights search</h1>")
 
     page.context.route(target, rights_search)
@@ -295,3 +298,4 @@ def test_go_to_rights_checking_posts_username_and_token(
         form.locator("button").click()
     expect(popup.value.locator("h1")).to_have_text("rights search")
     assert posted == [{"username": [username], "password": [token]}]
+    assert origins == [live_agent.url]
