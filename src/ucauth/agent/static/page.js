@@ -23,12 +23,15 @@
   let loginCard = null; // the card step's detail.cid when that PIN was submitted
   let pageNotice = null; // a notice decided by the page itself (logged out)
 
-  function api(method, path, body) {
+  // A hung agent must not stall the page: status answers in milliseconds, a login within the
+  // card's and the server's time limits.
+  function api(method, path, body, timeoutMs = 5000) {
     const init = {
       method,
       headers: { Accept: "application/json", "Accept-Language": data.lang },
       cache: "no-store",
       credentials: "same-origin",
+      signal: AbortSignal.timeout(timeoutMs),
     };
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
@@ -195,7 +198,7 @@
     pageNotice = null;
     loginCard = cardId();
     render();
-    api("POST", "/api/login", { pin })
+    api("POST", "/api/login", { pin }, 60000)
       .then((answer) => {
         if (answer.ok) {
           session = answer.json;
