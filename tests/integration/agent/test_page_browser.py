@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import httpx
@@ -13,10 +14,19 @@ import pytest
 from playwright.sync_api import Page, Route, expect
 from sqlalchemy.orm import Session
 
-from tests.support.agent import CLERK_CID, CLERK_PIN, LiveAgent
+from tests.integration.card.cards import ForeignCard
+from tests.support.agent import (
+    CLERK_CID,
+    CLERK_PIN,
+    LiveAgent,
+    agent_env,
+    enrol_live,
+    start_agent,
+)
 from tests.support.browser import screenshot
 from tests.support.factories import add_user
 from tests.support.pcsc import AttachCard, as_card
+from tests.support.server import LiveServer, free_port, start_server, stop_process
 from ucauth.accounts.models import UserStatus
 from ucauth.card.virtual.card import VirtualThaiIdCard
 from ucauth.card.virtual.profile import load_named_profile
@@ -49,9 +59,11 @@ def open_page(page: Page, agent: LiveAgent, query: str = "") -> Page:
     return page
 
 
-def expect_step(page: Page, step: str, state: str, code: str | None = None) -> None:
+def expect_step(
+    page: Page, step: str, state: str, code: str | None = None, timeout: float | None = None
+) -> None:
     item = page.locator(f"#step-{step}")
-    expect(item).to_have_attribute("data-state", state)
+    expect(item).to_have_attribute("data-state", state, timeout=timeout)
     if code is not None:
         expect(item).to_have_attribute("data-code", code)
 
@@ -164,6 +176,52 @@ def test_blocked_pin(
     expect(page.locator("#pin")).to_be_disabled()  # no more attempts from this page
     expect(page.locator("#result")).to_be_hidden()
     screenshot(page, "agent-pin-blocked")
+
+
+def test_not_a_thai_id_card(page: Page, live_agent: LiveAgent, attach_card: AttachCard) -> None:
+    attach_card(ForeignCard())
+    open_page(page, live_agent)
+    expect_step(page, "card", "error", "not_thai_id_card")
+    assert notice(page) == translate("card.not_thai_id_card", "th")
+    expect(page.locator("#pin")).to_be_disabled()
+    screenshot(page, "agent-not-thai-id-card")
+
+
+@pytest.mark.timeout(240)
+def test_server_unreachable_then_back(
+    page: Page,
+    session: Session,
+    database_url: str,
+    pcscd: object,
+    attach_card: AttachCard,
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    data, log = tmp_path / "server-data", tmp_path / "server.log"
+    server = start_server(database_url, data, port, log)
+    agent_port = free_port()
+    env = agent_env(tmp_path / "agent", agent_port)
+    try:
+        enrol_live(LiveServer(url, url), session, env)
+        agent = start_agent(env, agent_port, tmp_path / "agent.log")
+        try:
+            attach_card("normal")
+            page.goto(f"http://127.0.0.1:{agent_port}/")
+            expect_ready(page)
+            stop_process(server)
+            # The agent probes a healthy server every 15 s.
+            expect_step(page, "server", "error", "server_unreachable", timeout=45_000)
+            assert notice(page) == page.locator("#step-server .step-detail").inner_text()
+            expect(page.locator("#pin")).to_be_disabled()
+            screenshot(page, "agent-server-unreachable")
+            server = start_server(database_url, data, port, log)
+            expect_step(page, "server", "ok", timeout=60_000)
+            expect_ready(page)
+        finally:
+            stop_process(agent)
+    finally:
+        stop_process(server)
 
 
 def test_expired_card(page: Page, live_agent: LiveAgent, attach_card: AttachCard) -> None:
