@@ -210,7 +210,7 @@ def virtual_readers() -> VirtualReaders:
 
 @pytest.fixture
 def agent_settings(tmp_path: Path) -> AgentSettings:
-    return AgentSettings(data_dir=tmp_path / "agent", port=AGENT_PORT)
+    return AgentSettings(data_dir=tmp_path / "agent", port=AGENT_PORT, check_interval=0.2)
 
 
 @pytest.fixture

@@ -37,6 +37,7 @@ from ucauth.agent.errors import (
     PinOriginError,
     ServerRefusedError,
     ServerUnreachableError,
+    SessionEndedError,
     TooManyAttemptsError,
     UnsupportedMediaTypeError,
 )
@@ -59,6 +60,7 @@ logger = logging.getLogger(__name__)
 # HTTP status by error class; the most specific class in an error's MRO wins (else 500).
 STATUS: dict[type[UcauthError], int] = {
     InvalidPinError: 401,
+    SessionEndedError: 401,
     PinBlockedError: 403,
     PinOriginError: 403,
     ForbiddenHostError: 403,

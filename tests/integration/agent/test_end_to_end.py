@@ -30,6 +30,7 @@ from tests.support.pcsc import AttachCard
 from tests.support.server import LiveServer, free_port, start_server, stop_process
 from ucauth.card.virtual.pcscd import PrivatePcscd
 from ucauth.card.virtual.profile import load_named_profile
+from ucauth.client import Credentials, agent_token
 
 pytestmark = [pytest.mark.pcsc, pytest.mark.timeout(180)]
 
@@ -106,6 +107,7 @@ def test_the_running_agent_survives_its_surroundings(
         token = login.json()["token"]
         assert verify(live_agent.server, CLERK_CID, token) == 200
         assert agent.get("/api/token").json()["token"] == token
+        assert agent_token(live_agent.url).credentials() == Credentials(CLERK_CID, token)
         assert agent.get("/api/smartcard/terminals").json()[0] == {
             "terminalName": pcscd.reader(0),
             "isPresent": True,

@@ -213,10 +213,21 @@ def test_reader_unplugged_and_plugged_back(
     wait_for(lambda: step(agent_client, "pin")["code"] == "pin_needed")
 
 
-def test_not_enrolled(tmp_path: Path, virtual_readers: VirtualReaders, wait_for: Wait) -> None:
+def test_not_enrolled_then_enrolled_while_running(
+    tmp_path: Path,
+    agent_server: TestClient,
+    session: Session,
+    clock: FixedClock,
+    virtual_readers: VirtualReaders,
+    wait_for: Wait,
+) -> None:
     settings = AgentSettings(data_dir=tmp_path / "fresh", port=8189)
     service = AgentService(
-        settings, connect=virtual_readers.connect, monitor=virtual_readers.monitor()
+        settings,
+        clock=clock,
+        connect=virtual_readers.connect,
+        monitor=virtual_readers.monitor(),
+        http=agent_server,
     )
     with TestClient(create_agent_app(service), base_url=PAGE_ORIGIN) as client:
         virtual_readers.insert(as_card("normal"))
@@ -229,6 +240,11 @@ def test_not_enrolled(tmp_path: Path, virtual_readers: VirtualReaders, wait_for:
         assert status["enrolled"] is False and status["search_url"] is None
         answer = login(client)
         assert answer["status"] == 403 and answer["error"]["code"] == "agent_not_enrolled"
+
+        enrol(session, ServerClient(ORIGIN, http=agent_server), settings.data_dir, clock.now())
+        wait_for(lambda: step(client, "pin")["code"] == "pin_needed")  # no restart needed
+        assert client.get("/api/status").json()["search_url"] == f"{ORIGIN}/search"
+        assert login(client)["status"] == 200
 
 
 def test_session_ends_at_midnight(
@@ -247,6 +263,24 @@ def test_session_ends_at_midnight(
     assert status["steps"][4]["code"] == "session_expired"
     assert "midnight" in status["steps"][4]["message"]
     clock.advance(timedelta(hours=8))
+    assert login(agent_client)["status"] == 200
+
+
+def test_session_ended_on_the_server(
+    agent_client: TestClient,
+    agent_server: TestClient,
+    virtual_readers: VirtualReaders,
+    wait_for: Wait,
+) -> None:
+    insert_ready(agent_client, virtual_readers, wait_for)
+    token = login(agent_client)["token"]
+    ended = agent_server.post(
+        "/api/v1/auth/logout", headers={"Authorization": f"Bearer {CLERK_CID}#{token}"}
+    )
+    assert ended.status_code == 204  # e.g. an administrator's kill-sessions
+    wait_for(lambda: step(agent_client, "pin")["code"] == "session_ended")
+    assert "no longer valid" in str(step(agent_client, "pin")["message"])
+    assert agent_client.get("/api/token").status_code == 404
     assert login(agent_client)["status"] == 200
 
 
