@@ -41,6 +41,7 @@ from ucauth.agent.errors import (
     TooManyAttemptsError,
     UnsupportedMediaTypeError,
 )
+from ucauth.agent.page import router as page_router
 from ucauth.agent.service import AgentService
 from ucauth.agent.settings import AgentSettings
 from ucauth.agent.steps import build_steps
@@ -233,7 +234,8 @@ def create_agent_app(service: AgentService, settings: AgentSettings | None = Non
         now = service.clock.now()
         return {**document, **nhso.rights_document(rights, now=now, zone=settings.zone)}
 
-    # helper B's page (issue 5): app.include_router(page_router)  # PAGE-ROUTER
+    app.state.service = service  # the page (ucauth.agent.page) reads the zone and URLs
+    app.include_router(page_router)
     return app
 
 
