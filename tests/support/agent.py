@@ -42,7 +42,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests.support.factories import add_unit, add_user, cid_for
+from tests.support.factories import add_unit, add_user
 from tests.support.server import ORIGIN, LiveServer, free_port, stop_process, wait_until_up
 from ucauth.accounts import service as accounts
 from ucauth.agent import login as protocol_steps
@@ -210,7 +210,7 @@ def virtual_readers() -> VirtualReaders:
 
 @pytest.fixture
 def agent_settings(tmp_path: Path) -> AgentSettings:
-    return AgentSettings(data_dir=tmp_path / "agent", port=AGENT_PORT)
+    return AgentSettings(data_dir=tmp_path / "agent", port=AGENT_PORT, check_interval=0.2)
 
 
 @pytest.fixture
@@ -303,7 +303,6 @@ def enrol_live(live_server: LiveServer, session: Session, env: dict[str, str]) -
     """Register the clerk and enrol with ``ucauth agent enroll``."""
     add_unit(session)
     add_user(session, CLERK_CID)
-    add_user(session, cid_for(1))
     issued = accounts.issue_enrolment_code(
         session,
         unit_hcode="10670",
@@ -317,6 +316,23 @@ def enrol_live(live_server: LiveServer, session: Session, env: dict[str, str]) -
     assert enrolled.returncode == 0, enrolled.stderr
 
 
+def start_agent(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    """``ucauth agent run`` with ``env`` on ``port``, once its API answers."""
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ucauth", "agent", "run", "--port", str(port)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/api/status", process, log)
+    except BaseException:
+        stop_process(process)
+        raise
+    return process
+
+
 @pytest.fixture
 def live_agent(
     live_server: LiveServer, session: Session, pcscd: object, tmp_path: Path
@@ -326,16 +342,8 @@ def live_agent(
     env = agent_env(data_dir, port)
     enrol_live(live_server, session, env)
     log = tmp_path / "agent.log"
-    url = f"http://127.0.0.1:{port}"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "ucauth", "agent", "run"],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_until_up(f"{url}/api/status", process, log)
-            yield LiveAgent(url, port, data_dir, env, live_server, log)
-        finally:
-            stop_process(process)
+    process = start_agent(env, port, log)
+    try:
+        yield LiveAgent(f"http://127.0.0.1:{port}", port, data_dir, env, live_server, log)
+    finally:
+        stop_process(process)

@@ -45,6 +45,7 @@ def server_settings(database_url: str, tmp_path: Path) -> ServerSettings:
         data_dir=tmp_path / "data",
         token_key=SecretStr(TOKEN_KEY),
         origin=ORIGIN,
+        jobs_enabled=False,  # tests run jobs themselves, with the injected clock
     )
 
 
@@ -90,9 +91,10 @@ def free_port() -> int:
 
 
 def start_server(
-    database_url: str, data_dir: Path, port: int, log: Path
+    database_url: str, data_dir: Path, port: int, log: Path, **extra_env: str
 ) -> subprocess.Popen[bytes]:
-    """``ucauth server`` on ``port`` (its own address being its origin), once it answers."""
+    """``ucauth server`` on ``port`` (its own address being its origin), once it answers; its
+    scheduler of daily jobs is off unless ``extra_env`` turns it on."""
     url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
@@ -102,6 +104,8 @@ def start_server(
         "UCAUTH_ORIGIN": url,
         "UCAUTH_PORT": str(port),
         "UCAUTH_ACCESS_LOG": "false",
+        "UCAUTH_JOBS_ENABLED": "false",
+        **extra_env,
     }
     with log.open("ab") as output:
         process = subprocess.Popen(

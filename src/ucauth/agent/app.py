@@ -37,11 +37,14 @@ from ucauth.agent.errors import (
     PinOriginError,
     ServerRefusedError,
     ServerUnreachableError,
+    SessionEndedError,
     TooManyAttemptsError,
     UnsupportedMediaTypeError,
 )
+from ucauth.agent.page import router as page_router
 from ucauth.agent.service import AgentService
 from ucauth.agent.settings import AgentSettings
+from ucauth.agent.steps import build_steps
 from ucauth.card.errors import (
     CardError,
     InvalidPinError,
@@ -57,6 +60,7 @@ logger = logging.getLogger(__name__)
 # HTTP status by error class; the most specific class in an error's MRO wins (else 500).
 STATUS: dict[type[UcauthError], int] = {
     InvalidPinError: 401,
+    SessionEndedError: 401,
     PinBlockedError: 403,
     PinOriginError: 403,
     ForbiddenHostError: 403,
@@ -182,10 +186,11 @@ def create_agent_app(service: AgentService, settings: AgentSettings | None = Non
     def status(request: Request) -> dict[str, object]:
         lang = language(request)
         enrolment = service.enrolment
-        session = service.snapshot().session
+        snapshot = service.snapshot()
+        session = snapshot.session
         return {
             "lang": lang,
-            "steps": [step.to_json(lang) for step in service.steps(lang)],
+            "steps": [step.to_json(lang) for step in build_steps(snapshot, lang)],
             "session": session.to_json() if session else None,
             "login_in_progress": service.login_in_progress,
             "enrolled": enrolment is not None,
@@ -229,7 +234,8 @@ def create_agent_app(service: AgentService, settings: AgentSettings | None = Non
         now = service.clock.now()
         return {**document, **nhso.rights_document(rights, now=now, zone=settings.zone)}
 
-    # helper B's page (issue 5): app.include_router(page_router)  # PAGE-ROUTER
+    app.state.service = service  # the page (ucauth.agent.page) reads the zone and URLs
+    app.include_router(page_router)
     return app
 
 

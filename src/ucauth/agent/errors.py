@@ -140,6 +140,14 @@ class NotLoggedInError(AgentError):
     message_key = "agent.not_logged_in"
 
 
+class SessionEndedError(AgentError):
+    """The server no longer accepts the session's token (a newer login, a logout, an
+    administrator, or the account's deactivation ended it)."""
+
+    code = "session_ended"
+    message_key = "agent.session_ended"
+
+
 class LoginInProgressError(AgentError):
     """Another login is under way (one at a time)."""
 

@@ -27,6 +27,7 @@ from ucauth.agent.errors import (
     EnrolmentRefusedError,
     ServerRefusedError,
     ServerUnreachableError,
+    SessionEndedError,
     TooManyAttemptsError,
 )
 from ucauth.client.rights import RIGHT_SEARCH
@@ -38,7 +39,12 @@ from ucauth.tokens.protocol import (
     decode_b64,
     encode_b64,
 )
-from ucauth.tokens.schemas import AccountStatusResponse, ChallengeResponse, LoginResponse
+from ucauth.tokens.schemas import (
+    AccountStatusResponse,
+    ChallengeResponse,
+    LoginResponse,
+    SessionInfo,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -104,6 +110,10 @@ class ServerClient:
 
     def login(self, signed: SignedLogin) -> LoginResponse:
         return self._call("POST", "/api/v1/auth/login", LoginResponse, json=signed.to_json())
+
+    def me(self, cid: str, token: str) -> SessionInfo:
+        """Whose token it is; SessionEndedError (or an AccountError) when it no longer works."""
+        return self._call("GET", "/api/v1/me", SessionInfo, headers=_bearer(cid, token))
 
     def logout(self, cid: str, token: str) -> None:
         self._send("POST", "/api/v1/auth/logout", headers=_bearer(cid, token))
@@ -181,6 +191,8 @@ class ServerClient:
             code, message = str(error.get("code", "")), str(error.get("message", ""))
         except (ValueError, AttributeError):
             code, message = "", response.text[:200]
+        if response.status_code == 401:
+            return SessionEndedError()
         if response.status_code == 429:
             retry = response.headers.get("Retry-After", "")
             return TooManyAttemptsError(retry_after=int(retry) if retry.isdigit() else 1)

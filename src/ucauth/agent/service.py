@@ -21,23 +21,27 @@ import httpx
 
 from ucauth.agent import login as protocol_steps
 from ucauth.agent.errors import (
+    AccountError,
     AgentError,
     LoginInProgressError,
     NotEnrolledError,
     NotLoggedInError,
     ServerUnreachableError,
+    SessionEndedError,
 )
 from ucauth.agent.server import ServerClient
 from ucauth.agent.settings import AgentSettings
-from ucauth.agent.steps import Snapshot, Step, build_steps
+from ucauth.agent.steps import Snapshot
 from ucauth.agent.store import (
+    ENROLMENT_FILE,
+    SESSION_FILE,
     Enrolment,
     Session,
     clear_session,
+    file_stamp,
     load_enrolment,
     load_session,
     save_session,
-    session_stamp,
 )
 from ucauth.card.errors import CardError, InvalidPinError, PinBlockedError, PyscardMissingError
 from ucauth.card.events import CardEvent, CardMonitor, EventKind, ReaderState
@@ -54,8 +58,6 @@ logger = logging.getLogger(__name__)
 Connect = Callable[[str | None], CardConnection]
 BACKOFF = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
 """Seconds between probes of a server that does not answer (the last one repeats)."""
-CHECK_INTERVAL = 15.0
-"""Seconds between probes of a server that answers."""
 TICK = 0.2
 STARTUP_GRACE = 1.5
 """Seconds after start during which no reader means "still looking", not "none"."""
@@ -127,7 +129,9 @@ class AgentService:
         self._next_probe = 0.0
         self._session: Session | None = None
         self._session_stamp: int | None = None
-        self._session_expired = False
+        self._enrolment_stamp: int | None = None
+        self._enrolment_checked = False
+        self._session_end: str | None = None
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -197,12 +201,9 @@ class AgentService:
                 account_error=self._account.error,
                 pin_error=self._pin_error,
                 session=self._live_session(),
-                session_expired=self._session_expired,
+                session_end=self._session_end,
                 zone=self.settings.zone,
             )
-
-    def steps(self, lang: str) -> list[Step]:
-        return build_steps(self.snapshot(), lang)
 
     def session(self) -> Session:
         """The live session, or NotLoggedInError."""
@@ -274,6 +275,9 @@ class AgentService:
         except ServerUnreachableError:
             self._server_failed()
             raise
+        except (SessionEndedError, AccountError):
+            self._end_session(session)
+            raise NotLoggedInError() from None
 
     # -- card events and the worker -------------------------------------------------------------
 
@@ -290,10 +294,21 @@ class AgentService:
             if event.kind in (EventKind.CARD_REMOVED, EventKind.READER_REMOVED):
                 if event.reader == self._card.reader:
                     self._forget_card()
+                    self._read_next_card()
             elif event.kind == EventKind.CARD_INSERTED and self._card.reader is None:
-                generation = self._card.generation + 1
-                self._card = _Card(reader=event.reader, reading=True, generation=generation)
-                self._jobs.put(lambda: self._read_inserted(event.reader, generation))
+                self._read_card_in(event.reader)
+
+    def _read_card_in(self, reader: str | None) -> None:
+        """Follow the card in ``reader`` from now on; read it on the worker. Under the lock."""
+        generation = self._card.generation + 1
+        self._card = _Card(reader=reader, reading=True, generation=generation)
+        self._jobs.put(lambda: self._read_inserted(reader, generation))
+
+    def _read_next_card(self) -> None:
+        """After a removal, follow a card still in another reader, if any. Under the lock."""
+        present = [s.reader for s in self.terminals() if s.present]
+        if present:
+            self._read_card_in(present[0])
 
     def _forget_card(self) -> None:
         """Card removal clears the card holder's data, the account answer and the PIN error."""
@@ -357,21 +372,30 @@ class AgentService:
                 logger.exception("agent housekeeping failed; going on")
 
     def _load_enrolment(self) -> None:
+        """Load the enrolment, again whenever ``ucauth agent enroll`` has replaced it."""
+        stamp = file_stamp(self.settings.data_dir / ENROLMENT_FILE)
         with self._lock:
-            if self._enrolment is not None:
+            if self._enrolment_checked and stamp == self._enrolment_stamp:
                 return
+            self._enrolment_checked, self._enrolment_stamp = True, stamp
         try:
-            enrolment = load_enrolment(self.settings.data_dir)
-        except AgentError as error:
-            with self._lock:
-                self._enrolment_error = error
-            return
-        server = ServerClient(
-            enrolment.server_url, timeout=self.settings.server_timeout, http=self._http
+            enrolment: Enrolment | None = load_enrolment(self.settings.data_dir)
+            error: UcauthError | None = None
+        except AgentError as failure:
+            enrolment, error = None, failure
+        server = (
+            None
+            if enrolment is None
+            else ServerClient(
+                enrolment.server_url, timeout=self.settings.server_timeout, http=self._http
+            )
         )
         with self._lock:
-            self._enrolment, self._server, self._enrolment_error = enrolment, server, None
-            self._server_up, self._next_probe = None, 0.0
+            if self._server is not None:
+                self._server.close()
+            self._enrolment, self._server, self._enrolment_error = enrolment, server, error
+            self._server_up, self._failures, self._next_probe = None, 0, 0.0
+            self._account = _Account()
 
     def _client(self) -> tuple[Enrolment, ServerClient]:
         with self._lock:
@@ -380,19 +404,26 @@ class AgentService:
             return self._enrolment, self._server
 
     def _probe_server(self) -> None:
+        """``/healthz``; while a session is live, ``/me`` instead, which also tells whether the
+        token still works (a login elsewhere or an administrator may have ended it)."""
         with self._lock:
-            server = self._server
+            server, session = self._server, self._live_session()
             due = server is not None and time.monotonic() >= self._next_probe
         if server is None or not due:
             return
         try:
-            server.healthz()
+            if session is None:
+                server.healthz()
+            else:
+                server.me(session.username, session.token)
+        except (SessionEndedError, AccountError):
+            self._end_session(session)
         except AgentError:
             self._server_failed()
             return
         with self._lock:
             self._server_up, self._failures = True, 0
-            self._next_probe = time.monotonic() + CHECK_INTERVAL
+            self._next_probe = time.monotonic() + self.settings.check_interval
 
     def _server_failed(self) -> None:
         with self._lock:
@@ -425,10 +456,17 @@ class AgentService:
         session = self._session
         if session is not None and session.expires_at <= self._clock.now():
             clear_session(self.settings.data_dir, self.settings.token_path)
-            self._session, self._session_expired = None, True
-            self._session_stamp = session_stamp(self.settings.data_dir)
+            self._session, self._session_end = None, "session_expired"
+            self._session_stamp = file_stamp(self.settings.data_dir / SESSION_FILE)
             return None
         return session
+
+    def _end_session(self, session: Session | None) -> None:
+        """The server no longer takes ``session``'s token: end it here (unless replaced)."""
+        with self._lock:
+            if session is not None and self._session == session:
+                self._set_session(None)
+                self._session_end = "session_ended"
 
     def _set_session(self, session: Session | None) -> None:
         with self._lock:
@@ -436,21 +474,21 @@ class AgentService:
                 clear_session(self.settings.data_dir, self.settings.token_path)
             else:
                 save_session(self.settings.data_dir, session, self.settings.token_path)
-            self._session, self._session_expired, self._pin_error = session, False, None
+            self._session, self._session_end, self._pin_error = session, None, None
             self._account = _Account()
-            self._session_stamp = session_stamp(self.settings.data_dir)
+            self._session_stamp = file_stamp(self.settings.data_dir / SESSION_FILE)
 
     def _sync_session(self, *, force: bool = False) -> None:
         """Take up a login or logout made by another process (the command line)."""
         with self._lock:
-            stamp = session_stamp(self.settings.data_dir)
+            stamp = file_stamp(self.settings.data_dir / SESSION_FILE)
             if not force and stamp == self._session_stamp:
                 self._live_session()
                 return
             self._session = load_session(
                 self.settings.data_dir, self._clock.now(), self.settings.token_path
             )
-            self._session_stamp = session_stamp(self.settings.data_dir)
+            self._session_stamp = file_stamp(self.settings.data_dir / SESSION_FILE)
 
     # -- readers --------------------------------------------------------------------------------
 

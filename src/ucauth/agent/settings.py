@@ -24,7 +24,8 @@ def default_agent_dir() -> Path:
 class AgentSettings(BaseSettings):
     """``UCAUTH_AGENT_DATA_DIR``, ``_PORT``, ``_ALLOWED_ORIGINS`` (comma-separated web origins of
     HIS pages), ``_TOKEN_FILE`` (``nhso_token.txt``; empty = off), ``_READER`` (empty = any),
-    ``_TIMEZONE`` (the day a card expires in), ``_SERVER_TIMEOUT`` (seconds)."""
+    ``_TIMEZONE`` (the day a card expires in), ``_SERVER_TIMEOUT`` (seconds), ``_CHECK_INTERVAL``
+    (seconds between checks of a reachable server and of the session's token)."""
 
     model_config = SettingsConfigDict(env_prefix="UCAUTH_AGENT_", extra="ignore")
 
@@ -35,6 +36,7 @@ class AgentSettings(BaseSettings):
     reader: str = ""
     timezone: str = "Asia/Bangkok"
     server_timeout: float = Field(default=5.0, gt=0, le=120)
+    check_interval: float = Field(default=15.0, gt=0, le=3600)
 
     @field_validator("timezone")
     @classmethod

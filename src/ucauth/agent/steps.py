@@ -64,7 +64,8 @@ class Snapshot:
     account_error: UcauthError | None
     pin_error: UcauthError | None
     session: Session | None
-    session_expired: bool
+    session_end: str | None
+    """Why the last session ended by itself: ``session_expired`` (midnight) or ``session_ended``."""
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Bangkok"))
 
 
@@ -196,10 +197,9 @@ def pin_step(s: Snapshot, lang: str, ready: bool) -> Step:
         if isinstance(s.pin_error, InvalidPinError):
             return _error_step("pin", s.pin_error, lang, tries_left=s.pin_error.tries_left)
         return _error_step("pin", s.pin_error, lang)
-    if s.session_expired:
-        return Step(
-            "pin", State.WAITING, "session_expired", translate("agent.session_expired", lang)
-        )
+    if s.session_end is not None:
+        message = translate(f"agent.{s.session_end}", lang)
+        return Step("pin", State.WAITING, s.session_end, message)
     if ready:
         return Step("pin", State.WAITING, "pin_needed", translate("agent.pin_needed", lang))
     return _waiting_previous("pin", lang)

@@ -162,9 +162,9 @@ def load_session(data_dir: Path, now: datetime, token_file: Path | None) -> Sess
     return session
 
 
-def session_stamp(data_dir: Path) -> int | None:
-    """The session file's modification time (to notice a login or logout by another process)."""
+def file_stamp(path: Path) -> int | None:
+    """When ``path`` last changed (to notice what another process wrote), None if absent."""
     try:
-        return (data_dir / SESSION_FILE).stat().st_mtime_ns
+        return path.stat().st_mtime_ns
     except FileNotFoundError:
         return None

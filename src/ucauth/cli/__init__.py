@@ -13,6 +13,7 @@ from ucauth.cli.data import data
 from ucauth.cli.db import db
 from ucauth.cli.demo import demo_command
 from ucauth.cli.errors import run
+from ucauth.cli.jobs import jobs
 from ucauth.cli.server import server
 
 
@@ -29,6 +30,7 @@ cli.add_command(server)
 cli.add_command(admin)
 cli.add_command(data)
 cli.add_command(check)
+cli.add_command(jobs)
 cli.add_command(agent)
 
 

@@ -12,7 +12,12 @@ import uvicorn
 
 from ucauth.agent import login as protocol_steps
 from ucauth.agent.app import create_agent_app
-from ucauth.agent.errors import AlreadyEnrolledError, NotEnrolledError, NotLoggedInError
+from ucauth.agent.errors import (
+    AlreadyEnrolledError,
+    NotEnrolledError,
+    NotLoggedInError,
+    SessionEndedError,
+)
 from ucauth.agent.server import ServerClient
 from ucauth.agent.service import AgentService, pcsc_connect
 from ucauth.agent.settings import LOOPBACK, load_agent_settings
@@ -97,6 +102,8 @@ def logout_command() -> None:
     try:
         with ServerClient(enrolment.server_url, timeout=settings.server_timeout) as server:
             server.logout(session.username, session.token)
+    except SessionEndedError:
+        pass  # the token was dead already
     finally:
         clear_session(settings.data_dir, settings.token_path)
     say("agent.logged_out")

@@ -54,6 +54,7 @@ from ucauth.client.errors import (
 )
 from ucauth.errors import InvalidCitizenIdError, UcauthError
 from ucauth.i18n import normalize_language
+from ucauth.jobs.errors import JobBusyError, JobInterruptedError
 from ucauth.migrations.errors import SchemaOutOfDateError
 from ucauth.rights.errors import ImportFileError
 from ucauth.settings import SettingsError
@@ -72,6 +73,8 @@ EXIT_CODES: dict[type[UcauthError], int] = {
     NotFoundError: 6,
     AlreadyExistsError: 7,
     StatusChangeError: 8,
+    JobBusyError: 30,  # another process runs this job
+    JobInterruptedError: 31,  # stopped before the end; a rerun finishes it
     # Card and readers: 10-19.
     PcscUnavailableError: 10,
     NoReaderError: 11,

@@ -19,16 +19,19 @@ from tests.support.agent import (
     PAGE_ORIGIN,
     READER,
     VirtualReaders,
+    enrol,
     page_login,
     status_steps,
 )
 from tests.support.factories import add_user
 from tests.support.pcsc import as_card
-from tests.support.server import BANGKOK
+from tests.support.server import BANGKOK, ORIGIN
 from ucauth.accounts.models import UserStatus
 from ucauth.agent.app import create_agent_app
+from ucauth.agent.server import ServerClient
 from ucauth.agent.service import AgentService
 from ucauth.agent.settings import AgentSettings
+from ucauth.card.errors import CardRemovedError
 from ucauth.card.pin import PIN_LENGTH
 from ucauth.card.virtual.card import VirtualThaiIdCard
 from ucauth.card.virtual.profile import load_named_profile
@@ -210,10 +213,21 @@ def test_reader_unplugged_and_plugged_back(
     wait_for(lambda: step(agent_client, "pin")["code"] == "pin_needed")
 
 
-def test_not_enrolled(tmp_path: Path, virtual_readers: VirtualReaders, wait_for: Wait) -> None:
+def test_not_enrolled_then_enrolled_while_running(
+    tmp_path: Path,
+    agent_server: TestClient,
+    session: Session,
+    clock: FixedClock,
+    virtual_readers: VirtualReaders,
+    wait_for: Wait,
+) -> None:
     settings = AgentSettings(data_dir=tmp_path / "fresh", port=8189)
     service = AgentService(
-        settings, connect=virtual_readers.connect, monitor=virtual_readers.monitor()
+        settings,
+        clock=clock,
+        connect=virtual_readers.connect,
+        monitor=virtual_readers.monitor(),
+        http=agent_server,
     )
     with TestClient(create_agent_app(service), base_url=PAGE_ORIGIN) as client:
         virtual_readers.insert(as_card("normal"))
@@ -226,6 +240,11 @@ def test_not_enrolled(tmp_path: Path, virtual_readers: VirtualReaders, wait_for:
         assert status["enrolled"] is False and status["search_url"] is None
         answer = login(client)
         assert answer["status"] == 403 and answer["error"]["code"] == "agent_not_enrolled"
+
+        enrol(session, ServerClient(ORIGIN, http=agent_server), settings.data_dir, clock.now())
+        wait_for(lambda: step(client, "pin")["code"] == "pin_needed")  # no restart needed
+        assert client.get("/api/status").json()["search_url"] == f"{ORIGIN}/search"
+        assert login(client)["status"] == 200
 
 
 def test_session_ends_at_midnight(
@@ -244,6 +263,24 @@ def test_session_ends_at_midnight(
     assert status["steps"][4]["code"] == "session_expired"
     assert "midnight" in status["steps"][4]["message"]
     clock.advance(timedelta(hours=8))
+    assert login(agent_client)["status"] == 200
+
+
+def test_session_ended_on_the_server(
+    agent_client: TestClient,
+    agent_server: TestClient,
+    virtual_readers: VirtualReaders,
+    wait_for: Wait,
+) -> None:
+    insert_ready(agent_client, virtual_readers, wait_for)
+    token = login(agent_client)["token"]
+    ended = agent_server.post(
+        "/api/v1/auth/logout", headers={"Authorization": f"Bearer {CLERK_CID}#{token}"}
+    )
+    assert ended.status_code == 204  # e.g. an administrator's kill-sessions
+    wait_for(lambda: step(agent_client, "pin")["code"] == "session_ended")
+    assert "no longer valid" in str(step(agent_client, "pin")["message"])
+    assert agent_client.get("/api/token").status_code == 404
     assert login(agent_client)["status"] == 200
 
 
@@ -280,3 +317,59 @@ class SlowCard(VirtualThaiIdCard):
             self.entered.set()
             self.hold.wait(10)
         return super().process(apdu)
+
+
+class PulledCard(VirtualThaiIdCard):
+    """A card taken out of its reader at its ``after``-th command (as the reader reports it)."""
+
+    def __init__(self, readers: VirtualReaders, after: int) -> None:
+        super().__init__(load_named_profile("normal"))
+        self.readers, self.after, self.commands = readers, after, 0
+
+    def process(self, apdu: bytes) -> bytes:
+        self.commands += 1
+        if self.commands == self.after:
+            self.readers.remove()
+            raise CardRemovedError()
+        return super().process(apdu)
+
+
+@pytest.mark.parametrize("after", [2, 6])
+def test_card_pulled_in_the_middle_of_a_read(
+    agent_client: TestClient, virtual_readers: VirtualReaders, wait_for: Wait, after: int
+) -> None:
+    virtual_readers.insert(PulledCard(virtual_readers, after))
+    wait_for(lambda: step(agent_client, "card")["code"] == "no_card")
+    virtual_readers.insert(as_card("normal"))
+    wait_for(lambda: step(agent_client, "pin")["code"] == "pin_needed")
+
+
+def test_card_pulled_during_the_login(
+    agent_client: TestClient, virtual_readers: VirtualReaders, wait_for: Wait
+) -> None:
+    card = PulledCard(virtual_readers, after=10**6)
+    virtual_readers.insert(card)
+    wait_for(lambda: step(agent_client, "pin")["code"] == "pin_needed")
+    card.after = card.commands + 5  # during the login's read
+    answer = login(agent_client)
+    assert answer["status"] == 409 and answer["error"]["code"] == "card_removed"
+    assert agent_client.get("/api/token").status_code == 404
+
+
+def test_a_card_left_in_another_reader_is_taken_up(
+    tmp_path: Path, agent_server: TestClient, session: Session, clock: FixedClock, wait_for: Wait
+) -> None:
+    readers = VirtualReaders("Reader A", "Reader B")
+    settings = AgentSettings(data_dir=tmp_path / "two", port=8189)
+    enrol(session, ServerClient(ORIGIN, http=agent_server), settings.data_dir, clock.now())
+    service = AgentService(
+        settings, clock=clock, connect=readers.connect, monitor=readers.monitor(), http=agent_server
+    )
+    with TestClient(create_agent_app(service), base_url=PAGE_ORIGIN) as client:
+        readers.insert(as_card("lifetime"), "Reader A")
+        wait_for(lambda: step(client, "card")["state"] == "ok")
+        readers.insert(as_card("normal"), "Reader B")
+        readers.remove("Reader A")
+        wait_for(lambda: step(client, "card")["detail"].get("cid") == CLERK_CID)
+        assert step(client, "reader")["detail"]["reader"] == "Reader B"
+        assert login(client)["status"] == 200
