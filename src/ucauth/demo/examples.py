@@ -35,7 +35,7 @@ def ready_text(info: dict[str, Any], lang: str) -> str:
         f"  {translate('demo.search_url', lang)}  {values['server']}/search",
         f"  {translate('demo.console_url', lang)}  {values['server']}/console",
         f"  {translate('demo.api_docs', lang)}  {values['server']}/docs",
-        f"  {translate('demo.card_pin', lang, cid=values['clerk'], pin=values['pin'])}",
+        f"  {translate('demo.card_pin', lang, cid=info['card_cid'], pin=values['pin'])}",
         "",
         translate("demo.people", lang, **people),
         "",

@@ -13,7 +13,7 @@ from pathlib import Path
 from types import FrameType
 
 from ucauth.card.virtual.card import VirtualThaiIdCard
-from ucauth.card.virtual.profile import load_named_profile
+from ucauth.card.virtual.profile import CardProfile, load_named_profile
 from ucauth.db import make_engine
 from ucauth.demo.agent import AgentThread, enrolled
 from ucauth.demo.card import CardStack, virtual_card
@@ -53,7 +53,7 @@ class Running:
     agent_url: str
     card: CardStack
     people: DemoPeople
-    pin: str
+    profile: CardProfile
     server_pid: int | None
 
     def to_json(self) -> dict[str, object]:
@@ -62,7 +62,8 @@ class Running:
             "agent_url": self.agent_url,
             "transport": str(self.card.transport),
             "reader": self.card.reader,
-            "pin": self.pin,
+            "card_cid": self.profile.cid,
+            "pin": self.profile.pin,
             "people": self.people.to_json(),
             "server_pid": self.server_pid,
         }
@@ -78,8 +79,8 @@ def prepare(options: DemoOptions, progress: Progress, say: Say) -> DemoPeople:
     try:
         state = _read_json(state_path)
         people = state.get("people")
-        reusable = state.get("persons") == options.persons and isinstance(people, dict)
-        if reusable and isinstance(people, dict) and beneficiary_count(engine) > 0:
+        same = state.get("persons") == options.persons
+        if isinstance(people, dict) and same and beneficiary_count(engine) > 0:
             say(translate("demo.reusing", options.lang, path=options.data_dir))
             return DemoPeople(**people)
         say(translate("demo.seeding", options.lang, persons=options.persons))
@@ -96,9 +97,7 @@ def run(options: DemoOptions, progress: Progress, say: Say, show: Say) -> None:
     stopper = _Stopper()
     with _signals_to(stopper), contextlib.ExitStack() as stack:
         people = prepare(options, progress, say)
-        server_port = port_or_free(options.port)
-        if options.port and server_port != options.port:
-            say(translate("demo.port_taken", options.lang, port=options.port, free=server_port))
+        server_port = _port(options.port, options.lang, say)
         server = ServerProcess(options.data_dir, server_port, options.data_dir / "server.log")
         stack.enter_context(server)
         say(translate("demo.server_started", options.lang, url=server.url, pid=server.pid))
@@ -111,15 +110,10 @@ def run(options: DemoOptions, progress: Progress, say: Say, show: Say) -> None:
         profile = load_named_profile(options.card)
         card = stack.enter_context(virtual_card(VirtualThaiIdCard(profile), options.lang))
         say(card.message)
-        agent_port = port_or_free(options.agent_port)
-        if options.agent_port and agent_port != options.agent_port:
-            message = translate(
-                "demo.port_taken", options.lang, port=options.agent_port, free=agent_port
-            )
-            say(message)
+        agent_port = _port(options.agent_port, options.lang, say)
         agent = stack.enter_context(AgentThread(agent_dir, agent_port, card, EXAMPLE_PAGE_ORIGINS))
         say(translate("demo.agent_started", options.lang, url=agent.url))
-        running = Running(server.url, agent.url, card, people, profile.pin, server.pid)
+        running = Running(server.url, agent.url, card, people, profile, server.pid)
         show(ready_text(running.to_json(), options.lang))
         ready = options.data_dir / READY_FILE
         ready.write_text(json.dumps(running.to_json(), indent=2) + "\n", encoding="utf-8")
@@ -130,6 +124,14 @@ def run(options: DemoOptions, progress: Progress, say: Say, show: Say) -> None:
             if not agent.alive():
                 raise DemoProcessError(name="ucauth agent", detail="stopped")
         say(translate("demo.stopping", options.lang))
+
+
+def _port(wanted: int, lang: str, say: Say) -> int:
+    """``wanted``, or a free port when it is taken (said) or 0."""
+    port = port_or_free(wanted)
+    if wanted and port != wanted:
+        say(translate("demo.port_taken", lang, port=wanted, free=port))
+    return port
 
 
 class _Stopper:
