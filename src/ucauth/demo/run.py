@@ -19,7 +19,14 @@ from ucauth.demo.agent import AgentThread, enrolled
 from ucauth.demo.card import CardStack, virtual_card
 from ucauth.demo.examples import ready_text
 from ucauth.demo.processes import DemoProcessError, ServerProcess, port_or_free
-from ucauth.demo.seed import CLERK_PROFILE, DemoPeople, Progress, beneficiary_count, seed
+from ucauth.demo.seed import (
+    CLERK_PROFILE,
+    DemoPeople,
+    Progress,
+    beneficiary_count,
+    reactivate,
+    seed,
+)
 from ucauth.i18n import translate
 from ucauth.migrations import upgrade
 
@@ -82,7 +89,9 @@ def prepare(options: DemoOptions, progress: Progress, say: Say) -> DemoPeople:
         same = state.get("persons") == options.persons
         if isinstance(people, dict) and same and beneficiary_count(engine) > 0:
             say(translate("demo.reusing", options.lang, path=options.data_dir))
-            return DemoPeople(**people)
+            reused = DemoPeople(**people)
+            reactivate(engine, reused)
+            return reused
         say(translate("demo.seeding", options.lang, persons=options.persons))
         people = seed(engine, options.data_dir, options.persons, progress)
     finally:

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from ucauth.accounts import service as accounts
-from ucauth.accounts.models import Role, Unit, User
+from ucauth.accounts.models import Role, Unit, User, UserStatus
 from ucauth.card.virtual.profile import load_named_profile
 from ucauth.cid import complete_cid
 from ucauth.randomness import SeededRandom
@@ -175,6 +175,16 @@ def seed(engine: Engine, workdir: Path, persons: int, progress: Progress) -> Dem
         nobody=_NOBODY,
         generated=first,
     )
+
+
+def reactivate(engine: Engine, people: DemoPeople) -> None:
+    """Make the demo's clerk and administrator active again (a demo left unused for 180 days
+    has them revoked by the daily job, as the rules say)."""
+    with Session(engine) as session:
+        for cid in (people.clerk, people.admin):
+            user = session.scalar(select(User).where(User.cid == cid))
+            if user is not None and user.status != UserStatus.ACTIVE:
+                accounts.reinstate_user(session, cid, actor=ACTOR, now=datetime.now(UTC))
 
 
 def beneficiary_count(engine: Engine) -> int:

@@ -40,7 +40,7 @@ def test_the_soap_example_pair_is_what_the_server_answers(sqlite_url: str, tmp_p
         agent = add_agent(session, ORIGIN, unit=CLERK_UNIT)
     engine.dispose()
     settings = ServerSettings(
-        database_url=sqlite_url, token_key=SecretStr(TOKEN_KEY), origin=ORIGIN
+        database_url=sqlite_url, token_key=SecretStr(TOKEN_KEY), origin=ORIGIN, jobs_enabled=False
     )
     app = create_app(settings, clock=FixedClock(START))
     request = (EXAMPLES_DIR / "request.xml").read_bytes()
