@@ -231,6 +231,11 @@ class AgentService:
             except ServerUnreachableError:
                 self._server_failed()
                 raise
+            except AccountError as error:  # the account changed since step 4 asked
+                with self._lock:
+                    if self._card.data is not None:
+                        self._account = _Account(cid=self._card.data.cid, error=error)
+                raise
             self._set_session(session)
             return session
         finally:
