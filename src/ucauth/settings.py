@@ -67,7 +67,9 @@ class ServerSettings(DatabaseSettings):
     URL agents connect to and sign), ``UCAUTH_TIMEZONE`` (where tokens die at midnight),
     ``UCAUTH_HOST`` / ``UCAUTH_PORT`` (bind address), ``UCAUTH_FORWARDED_ALLOW_IPS`` (proxies
     trusted for ``X-Forwarded-For``), ``UCAUTH_ACCESS_LOG``, ``UCAUTH_DATABASE_POOL_SIZE``
-    (PostgreSQL connections kept per pool). Call :meth:`secured` before use.
+    (PostgreSQL connections kept per pool), ``UCAUTH_WEB_LOGIN_ORIGINS`` (other origins whose
+    pages may post the rights-search log-on form: the workstation agents). Call
+    :meth:`secured` before use.
     """
 
     token_key: SecretStr = SecretStr("")
@@ -78,6 +80,7 @@ class ServerSettings(DatabaseSettings):
     forwarded_allow_ips: str = ""
     access_log: bool = True
     database_pool_size: int = Field(default=20, ge=1, le=200)
+    web_login_origins: str = "http://127.0.0.1:8189,http://localhost:8189"
 
     @field_validator("timezone")
     @classmethod
@@ -95,6 +98,14 @@ class ServerSettings(DatabaseSettings):
             return ""
         try:
             return normalize_origin(value)
+        except ProtocolError as error:
+            raise ValueError(str(error)) from error
+
+    @field_validator("web_login_origins")
+    @classmethod
+    def _normal_origins(cls, value: str) -> str:
+        try:
+            return ",".join(normalize_origin(o) for o in value.split(",") if o.strip())
         except ProtocolError as error:
             raise ValueError(str(error)) from error
 

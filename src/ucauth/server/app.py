@@ -27,6 +27,7 @@ from ucauth.server.operations import router as operations_router
 from ucauth.settings import ServerSettings
 from ucauth.tokens.router import router as tokens_router
 from ucauth.tokens.service import TokenConfig
+from ucauth.web import router as web
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -83,4 +84,5 @@ def create_app(
     routers = (tokens_router, rights_router, soap_router, accounts_router, operations_router)
     for router in routers:
         app.include_router(router)
+    web.install(app, context)
     return app

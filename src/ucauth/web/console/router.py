@@ -1,0 +1,11 @@
+"""The console's routes, together."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from ucauth.web.console import agents, audit, dashboard, users
+
+router = APIRouter(include_in_schema=False)
+for part in (dashboard.router, users.router, agents.router, audit.router):
+    router.include_router(part)
