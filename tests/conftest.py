@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.support.database",
     "tests.support.pcsc",
     "tests.support.server",
+    "tests.support.web",
 ]

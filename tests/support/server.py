@@ -81,7 +81,7 @@ class LiveServer:
     origin: str
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
@@ -89,10 +89,18 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+def live_server_env() -> dict[str, str]:
+    """Extra environment of ``live_server`` (a test module overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture
+def live_server(
+    database_url: str, tmp_path: Path, live_server_env: dict[str, str]
+) -> Iterator[LiveServer]:
     """``ucauth server`` as a subprocess (one uvicorn process) on a free port, its own address
     being its public origin (``UCAUTH_ORIGIN``)."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
@@ -102,6 +110,7 @@ def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
         "UCAUTH_ORIGIN": url,
         "UCAUTH_PORT": str(port),
         "UCAUTH_ACCESS_LOG": "false",
+        **live_server_env,
     }
     log = (tmp_path / "server.log").open("wb")
     process = subprocess.Popen(

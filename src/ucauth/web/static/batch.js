@@ -10,6 +10,7 @@
   var bar = box.querySelector("[data-batch-progress]");
   var status = box.querySelector("[data-batch-status]");
   var download = box.querySelector("[data-batch-download]");
+  var counts = box.querySelector("[data-batch-counts]");
   var size = Number(box.dataset.size) || 500;
 
   function ids(text) {
@@ -36,7 +37,8 @@
     file.text().then(function (text) {
       var items = ids(text);
       if (!items.length) { say("Empty", 0, 0); start.disabled = false; return; }
-      var header = "", rows = [], done = 0;
+      var header = "", rows = [], done = 0, statuses = { found: 0, not_found: 0, invalid_cid: 0 };
+      counts.hidden = true;
       bar.hidden = false; bar.max = items.length; bar.value = 0;
       say("Running", 0, items.length);
       function next() {
@@ -46,6 +48,8 @@
           download.hidden = false;
           start.disabled = false;
           say("Done", done, items.length);
+          counts.textContent = counts.dataset.text.replace(/\{(\w+)\}/g, function (_, key) { return statuses[key] || 0; });
+          counts.hidden = false;
           return;
         }
         var part = items.slice(done, done + size);
@@ -60,6 +64,7 @@
         }).then(function (answer) {
           header = answer.header;
           rows.push(answer.rows);
+          Object.keys(answer.statuses).forEach(function (key) { statuses[key] = (statuses[key] || 0) + answer.statuses[key]; });
           done += part.length;
           bar.value = done;
           say("Running", done, items.length);
