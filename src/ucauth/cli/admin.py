@@ -1,5 +1,5 @@
-"""``ucauth admin``: bootstrap and manage units, users, enrolment codes and workstations; read
-the audit log.
+"""``ucauth admin``: bootstrap and manage units, users, enrolment codes and workstations; decide
+access requests; read the audit log.
 
 Every action is audited with the actor ``cli:<OS user>``.
 """
@@ -26,6 +26,8 @@ from ucauth.audit.service import Action
 from ucauth.cid import validate_cid
 from ucauth.clock import SystemClock
 from ucauth.db import make_engine
+from ucauth.lifecycle import service as requests_service
+from ucauth.lifecycle.models import AccessRequest, RequestStatus
 from ucauth.migrations import ensure_current
 from ucauth.randomness import SecureRandom
 from ucauth.settings import DatabaseSettings, load_server_settings
@@ -277,6 +279,95 @@ def agents_disable(agent_id: int) -> None:
     with _session() as session:
         service.disable_agent(session, agent_id, actor=_actor(), now=_clock.now())
         click.echo(f"agent {agent_id} disabled")
+
+
+@admin.group()
+def requests() -> None:
+    """Access requests (R7); the command line acts on every region."""
+
+
+def _admin() -> requests_service.Administrator:
+    return requests_service.Administrator.cli(_actor())
+
+
+@requests.command("list")
+@click.option(
+    "--status",
+    type=click.Choice([*(s.value for s in RequestStatus), "all"]),
+    default=RequestStatus.PENDING.value,
+    show_default=True,
+)
+@click.option("--region", type=click.IntRange(1, 13), help="Only this region's requests.")
+@click.option("--limit", type=click.IntRange(min=1), default=200, show_default=True)
+def requests_list(status: str, region: int | None, limit: int) -> None:
+    """List requests (pending ones oldest first)."""
+    admin = requests_service.Administrator(_actor(), frozenset({region}) if region else None)
+    with _session() as session:
+        found = requests_service.list_requests(
+            session,
+            admin,
+            status=None if status == "all" else RequestStatus(status),
+            limit=limit,
+        )
+        _print_table(
+            f"access requests ({len(found)})",
+            ("reference", "status", "cid", "name", "unit", "region", "submitted", "decided"),
+            (
+                (
+                    r.reference,
+                    r.status,
+                    r.cid,
+                    f"{r.first_name} {r.last_name}",
+                    r.unit_hcode,
+                    r.region_number,
+                    r.submitted_at.isoformat(timespec="seconds"),
+                    r.decided_at and f"{r.decided_at:%Y-%m-%d} {r.decided_by}",
+                )
+                for r in found
+            ),
+        )
+
+
+def _print_request(request: AccessRequest) -> None:
+    fields = (
+        "reference", "status", "cid", "first_name", "last_name", "unit_hcode", "region_number",
+        "position", "phone", "email", "reason", "submitted_at", "client_address", "decided_at",
+        "decided_by", "decision_reason",
+    )  # fmt: skip
+    for name in fields:
+        value = getattr(request, name)
+        click.echo(f"{name}: {'' if value is None else value}")
+
+
+@requests.command("show")
+@click.argument("reference")
+def requests_show(reference: str) -> None:
+    """Show one request."""
+    with _session() as session:
+        _print_request(requests_service.get_request(session, reference, admin=_admin()))
+
+
+@requests.command("approve")
+@click.argument("reference")
+def requests_approve(reference: str) -> None:
+    """Approve a pending request: the account becomes active (created or reactivated)."""
+    with _session() as session:
+        request = requests_service.approve_request(
+            session, reference, admin=_admin(), now=_clock.now()
+        )
+        click.echo(f"request {request.reference} approved: account {request.cid} active")
+
+
+@requests.command("reject")
+@click.argument("reference")
+@click.option("--reason", required=True, help="Shown to the requester.")
+def requests_reject(reference: str, reason: str) -> None:
+    """Reject a pending request with a reason."""
+    with _session() as session:
+        request = requests_service.reject_request(
+            session, reference, admin=_admin(), reason=reason, now=_clock.now()
+        )
+        click.echo(f"request {request.reference} rejected")
 
 
 @admin.command("audit")

@@ -12,6 +12,7 @@ from ucauth import __version__
 from ucauth.accounts.router import router as accounts_router
 from ucauth.audit.writer import AuditWriter
 from ucauth.clock import Clock, SystemClock
+from ucauth.lifecycle.router import router as lifecycle_router
 from ucauth.migrations import ensure_current
 from ucauth.randomness import RandomSource, SecureRandom
 from ucauth.rights.ids import RequestIds
@@ -81,7 +82,14 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(MetricsMiddleware, metrics=context.metrics)
     # Hot routes first: routes match in order.
-    routers = (tokens_router, rights_router, soap_router, accounts_router, operations_router)
+    routers = (
+        tokens_router,
+        rights_router,
+        soap_router,
+        accounts_router,
+        lifecycle_router,
+        operations_router,
+    )
     for router in routers:
         app.include_router(router)
     web.install(app, context)
