@@ -9,16 +9,18 @@ handler answers with the log-on page), :func:`check_form` before any state-chang
 from __future__ import annotations
 
 import hmac
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from ucauth import __version__
 from ucauth.i18n import LANGUAGES, negotiate, translate
@@ -29,6 +31,7 @@ from ucauth.web import formatting, sessions
 from ucauth.web.errors import CsrfRefusedError, SessionRequiredError
 from ucauth.web.sessions import WebSession
 
+T = TypeVar("T")
 LANG_COOKIE = "ucauth_lang"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
@@ -181,6 +184,17 @@ def set_session(
         httponly=True,
         samesite="strict",
     )
+
+
+async def in_session(request: Request, work: Callable[[Session], T]) -> T:
+    """``work(session)`` on an ORM session, in a worker thread (the pages are not hot)."""
+    context = app_context(request)
+
+    def run() -> T:
+        with context.sessions() as session:
+            return work(session)
+
+    return await run_in_threadpool(run)
 
 
 def redirect(location: str) -> RedirectResponse:

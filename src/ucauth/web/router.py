@@ -13,6 +13,7 @@ from ucauth.web import pages
 from ucauth.web.console.router import router as console_router
 from ucauth.web.errors import SessionRequiredError
 from ucauth.web.headers import SecurityHeadersMiddleware
+from ucauth.web.requests import router as requests_router
 from ucauth.web.search import router as search_router
 
 STATIC = "/static/"
@@ -63,5 +64,5 @@ def install(app: FastAPI, context: AppContext) -> None:
     app.state.error_page = error_page
     app.add_middleware(SecurityHeadersMiddleware, prefixes=PREFIXES, static=STATIC)
     app.mount(STATIC, StaticFiles(packages=[("ucauth.web", "static")]), name="static")
-    for part in (router, search_router, console_router):
+    for part in (router, search_router, requests_router, console_router):
         app.include_router(part)

@@ -3,24 +3,19 @@ administrators the units of their regions only (anything else looks missing)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
 
 from fastapi import Request
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from ucauth.accounts import service as accounts
 from ucauth.accounts.models import Role
-from ucauth.server.dependencies import app_context
 from ucauth.tokens.service import AuthenticatedUser
 from ucauth.web import pages
 from ucauth.web.errors import NotAdministratorError, OutOfScopeError
 from ucauth.web.sessions import WebSession
 
 LOGIN = "/console"
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -42,17 +37,6 @@ class Admin:
             raise OutOfScopeError()
 
 
-async def in_session(request: Request, work: Callable[[Session], T]) -> T:
-    """``work(session)`` on an ORM session, in a worker thread (the console is not hot)."""
-    context = app_context(request)
-
-    def run() -> T:
-        with context.sessions() as session:
-            return work(session)
-
-    return await run_in_threadpool(run)
-
-
 async def admin_of(request: Request) -> Admin:
     """The console's user: SessionRequiredError without a live session, NotAdministratorError
     for staff."""
@@ -66,5 +50,5 @@ async def admin_of(request: Request) -> Admin:
         regions = accounts.user_regions(db, user.user_id)
         return frozenset(u.hcode for u in accounts.units_of_regions(db, regions)), tuple(regions)
 
-    hcodes, regions = await in_session(request, scope)
+    hcodes, regions = await pages.in_session(request, scope)
     return Admin(user, session, hcodes, regions)

@@ -13,7 +13,7 @@ from ucauth.accounts.errors import AccountsError, NotFoundError
 from ucauth.accounts.models import Agent
 from ucauth.server.dependencies import app_context
 from ucauth.web import pages
-from ucauth.web.console.access import Admin, admin_of, in_session
+from ucauth.web.console.access import Admin, admin_of
 from ucauth.web.errors import OutOfScopeError
 
 router = APIRouter(include_in_schema=False)
@@ -34,7 +34,7 @@ async def _page(request: Request, admin: Admin, **values: Any) -> Response:
             "units": [u for u in units if admin.hcodes is None or u.hcode in admin.hcodes],
         }
 
-    loaded = await in_session(request, load)
+    loaded = await pages.in_session(request, load)
     values = {"notice": None, "error": None, "issued": None, **values}
     return pages.render(request, "console/agents.html", admin=admin, **loaded, **values)
 
@@ -60,7 +60,7 @@ async def issue_code(request: Request) -> Response:
         )
 
     try:
-        issued = await in_session(request, issue)
+        issued = await pages.in_session(request, issue)
     except AccountsError as error:
         return await _page(request, admin, error=error.message(pages.language(request)))
     return await _page(request, admin, issued=issued)
@@ -80,7 +80,7 @@ async def disable(request: Request, agent_id: int) -> Response:
         accounts.disable_agent(db, agent_id, actor=admin.actor, now=context.clock.now())
 
     try:
-        await in_session(request, act)
+        await pages.in_session(request, act)
     except NotFoundError:
         raise OutOfScopeError() from None
     except AccountsError as error:

@@ -19,7 +19,7 @@ from ucauth.audit.service import Action, Event, record
 from ucauth.cid import is_valid_cid
 from ucauth.server.dependencies import app_context, client_address
 from ucauth.web import pages
-from ucauth.web.console.access import admin_of, in_session
+from ucauth.web.console.access import admin_of
 
 router = APIRouter(include_in_schema=False)
 LIMIT = 1000
@@ -70,7 +70,7 @@ async def audit_search(request: Request) -> Response:
         db.commit()
         return found
 
-    found = await in_session(request, search)
+    found = await pages.in_session(request, search)
     if posted.get("format") == "csv":
         return _csv(found, zone)
     return pages.render(

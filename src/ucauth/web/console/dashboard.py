@@ -19,7 +19,7 @@ from ucauth.server.dependencies import app_context
 from ucauth.server.errors import status_for
 from ucauth.tokens.errors import TokensError
 from ucauth.web import pages
-from ucauth.web.console.access import LOGIN, Admin, admin_of, in_session
+from ucauth.web.console.access import LOGIN, Admin, admin_of
 from ucauth.web.console.charts import BarChart, bar_chart
 from ucauth.web.errors import NotAdministratorError, SessionRequiredError
 from ucauth.web.search import log_on
@@ -37,7 +37,7 @@ async def dashboard(request: Request) -> Response:
         return pages.render(request, "console/login.html", username="", error=None)
     context = app_context(request)
     now, zone = context.clock.now(), context.settings.zone
-    figures = await in_session(request, lambda db: _figures(db, admin, now, zone))
+    figures = await pages.in_session(request, lambda db: _figures(db, admin, now, zone))
     return pages.render(request, "console/dashboard.html", admin=admin, now=now, **figures)
 
 

@@ -16,7 +16,7 @@ from ucauth.cid import is_valid_cid
 from ucauth.codes import regions
 from ucauth.server.dependencies import app_context
 from ucauth.web import pages
-from ucauth.web.console.access import Admin, admin_of, in_session
+from ucauth.web.console.access import Admin, admin_of
 from ucauth.web.errors import OutOfScopeError
 
 router = APIRouter(include_in_schema=False)
@@ -31,7 +31,7 @@ async def users(request: Request) -> Response:
     text = request.query_params.get("q", "")[:100]
     status = request.query_params.get("status", "")
     chosen = UserStatus(status) if status in set(UserStatus) else None
-    found = await in_session(
+    found = await pages.in_session(
         request,
         lambda db: accounts.list_users(
             db, status=chosen, unit_hcodes=admin.hcodes, text=text, limit=LIST_LIMIT
@@ -76,7 +76,7 @@ async def _detail(
         }
 
     try:
-        values = await in_session(request, load)
+        values = await pages.in_session(request, load)
     except AccountsError:
         raise OutOfScopeError() from None
     return pages.render(
@@ -106,7 +106,7 @@ async def user_action(request: Request, cid: str, action: str) -> Response:
             accounts.kill_sessions(db, cid, actor=admin.actor, now=now)
 
     try:
-        await in_session(request, act)
+        await pages.in_session(request, act)
     except NotFoundError:
         raise OutOfScopeError() from None
     except AccountsError as error:
@@ -124,5 +124,5 @@ async def units(request: Request) -> Response:
             u for u in accounts.list_units(db) if admin.hcodes is None or u.hcode in admin.hcodes
         ]
 
-    found = await in_session(request, load)
+    found = await pages.in_session(request, load)
     return pages.render(request, "console/units.html", admin=admin, units=found, regions=regions())
