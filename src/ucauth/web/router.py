@@ -12,7 +12,7 @@ from ucauth.server.context import AppContext
 from ucauth.web import pages
 from ucauth.web.console.router import router as console_router
 from ucauth.web.errors import SessionRequiredError
-from ucauth.web.headers import SecurityHeadersMiddleware
+from ucauth.web.headers import NO_STORE, PAGE_HEADERS, SecurityHeadersMiddleware
 from ucauth.web.requests import router as requests_router
 from ucauth.web.search import router as search_router
 
@@ -50,7 +50,10 @@ def error_page(
         message = error.message(pages.language(request))
     elif status >= 500:
         message = translate("common.error", pages.language(request))
-    return pages.render(request, "error.html", status, status=status, code=code, message=message)
+    page = pages.render(request, "error.html", status, status=status, code=code, message=message)
+    # Unexpected failures are answered outside the middleware stack: the headers go here too.
+    page.headers.update({**PAGE_HEADERS, **NO_STORE})
+    return page
 
 
 def install(app: FastAPI, context: AppContext) -> None:

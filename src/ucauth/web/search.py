@@ -16,7 +16,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from ucauth.audit.service import Action, Event
 from ucauth.cid import is_valid_cid
 from ucauth.client.check_file import COLUMNS, result_row
 from ucauth.errors import InvalidCitizenIdError
@@ -25,55 +24,15 @@ from ucauth.rights.lookups import MAX_BATCH, Channel
 from ucauth.rights.schemas import PersonId, batch_items
 from ucauth.server.dependencies import app_context, client_address, json_response, read_json
 from ucauth.server.errors import status_for
-from ucauth.tokens.credentials import session_reference, token_hmac
 from ucauth.tokens.errors import TokensError
-from ucauth.tokens.service import AuthenticatedUser, authenticate
 from ucauth.web import pages
 from ucauth.web.errors import SessionRequiredError
+from ucauth.web.logon import field, log_on
 from ucauth.web.sessions import WebSession
 
 router = APIRouter(include_in_schema=False)
 LOGIN = "/search"
 BATCH_SIZE = 500  # IDs per request of the page's batch upload
-
-
-async def log_on(
-    request: Request, *, area: str, allow_origins: frozenset[str] = frozenset()
-) -> tuple[AuthenticatedUser, WebSession] | TokensError:
-    """Check posted ``username`` (citizen ID) and ``password`` (token); on success the new
-    session (fresh CSRF secret) and an audit record, else the refusal to show."""
-    form = await request.form()
-    origin = request.headers.get("origin")
-    session = pages.session_of(request)
-    if origin is None or origin not in allow_origins:
-        submitted = form.get(pages.CSRF_FIELD)
-        pages.check_csrf(request, session, submitted if isinstance(submitted, str) else None)
-    context = app_context(request)
-    cid, token = _field(form.get("username")), _field(form.get("password"))
-    now, address = context.clock.now(), client_address(request)
-    try:
-        user = context.database.read(
-            authenticate, context.tokens, cid, token, now=now, client_address=address
-        )
-    except TokensError as error:
-        return error
-    reference = session_reference(context.tokens.key, token_hmac(context.tokens.key, token))
-    fresh = (session or WebSession.new(context.random)).logged_on(cid, reference, context.random)
-    event = Event(
-        Action.WEB_LOGIN,
-        actor=user.cid,
-        subject_cid=user.cid,
-        agent_id=user.agent_id,
-        unit_hcode=user.unit_hcode,
-        client_address=address,
-        details={"area": area},
-    )
-    await context.audit.write(now, event)
-    return user, fresh
-
-
-def _field(value: object) -> str:
-    return value.strip()[:64] if isinstance(value, str) else ""
 
 
 @router.get("/search")
@@ -90,7 +49,7 @@ async def search_login(request: Request) -> Response:
     outcome = await log_on(request, area="search", allow_origins=pages.state(request).login_origins)
     if isinstance(outcome, TokensError):
         message = outcome.message(pages.language(request))
-        username = _field((await request.form()).get("username"))
+        username = field((await request.form()).get("username"))
         return pages.render(
             request, "search/login.html", status_for(outcome), username=username, error=message
         )
@@ -120,7 +79,7 @@ async def search_logout(request: Request) -> Response:
 async def search(request: Request) -> Response:
     _, user = pages.signed_on(request, login=LOGIN)
     form = await pages.check_form(request)
-    pid = _field(form.get("pid"))
+    pid = field(form.get("pid"))
     if not is_valid_cid(pid):
         message = InvalidCitizenIdError(cid=pid).message(pages.language(request))
         return _search(request, 400, pid=pid, error=message)

@@ -22,7 +22,7 @@ from ucauth.web import pages
 from ucauth.web.console.access import LOGIN, Admin, admin_of
 from ucauth.web.console.charts import BarChart, bar_chart
 from ucauth.web.errors import NotAdministratorError, SessionRequiredError
-from ucauth.web.search import log_on
+from ucauth.web.logon import log_on
 
 router = APIRouter(include_in_schema=False)
 DAYS = 30
