@@ -12,4 +12,5 @@ pytest_plugins = [
     "tests.support.pcsc",
     "tests.support.server",
     "tests.support.agent",
+    "tests.support.web",
 ]

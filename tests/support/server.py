@@ -133,12 +133,22 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture
-def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+def live_server_env() -> dict[str, str]:
+    """Extra environment of ``live_server`` (a test module overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture
+def live_server(
+    database_url: str, tmp_path: Path, live_server_env: dict[str, str]
+) -> Iterator[LiveServer]:
     """``ucauth server`` as a subprocess (one uvicorn process) on a free port, its own address
     being its public origin (``UCAUTH_ORIGIN``)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    process = start_server(database_url, tmp_path / "live-data", port, tmp_path / "server.log")
+    process = start_server(
+        database_url, tmp_path / "live-data", port, tmp_path / "server.log", **live_server_env
+    )
     try:
         yield LiveServer(url, url)
     finally:

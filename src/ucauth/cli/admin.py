@@ -370,12 +370,6 @@ def requests_reject(reference: str, reason: str) -> None:
         click.echo(f"request {request.reference} rejected")
 
 
-AUDIT_COLUMNS = (
-    "at", "action", "outcome", "reason", "actor", "unit", "agent", "subject", "channel", "wsid",
-    "address",
-)  # fmt: skip
-
-
 @admin.command("audit")
 @click.option("--patient", metavar="CID", help="Who looked up this person's rights.")
 @click.option("--user", "user_cid", metavar="CID", help="What this staff member did.")
@@ -408,28 +402,13 @@ def audit(
             until=_start_of(until + timedelta(days=1), zone) if until else None,
             limit=limit,
         )
-    rows = (
-        (
-            event.at.astimezone(zone).isoformat(timespec="seconds"),
-            event.action,
-            event.outcome,
-            event.reason,
-            event.actor,
-            event.unit_hcode,
-            event.agent_id,
-            event.subject_cid,
-            event.channel,
-            event.wsid,
-            event.client_address,
-        )
-        for event in found
-    )
+    rows = [audit_service.csv_row(event, zone) for event in found]
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(AUDIT_COLUMNS)
-        writer.writerows(("" if value is None else value for value in row) for row in rows)
+        writer.writerow(audit_service.CSV_COLUMNS)
+        writer.writerows(rows)
     else:
-        print_table(f"audit ({len(found)})", AUDIT_COLUMNS, rows)
+        print_table(f"audit ({len(found)})", audit_service.CSV_COLUMNS, rows)
 
 
 def _start_of(day: datetime | None, zone: ZoneInfo) -> datetime | None:
