@@ -12,8 +12,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -77,8 +78,12 @@ def session(database_url: str) -> Iterator[Session]:
 
 @dataclass(frozen=True)
 class LiveServer:
+    """A running ``ucauth server``: its URL, the origin agents sign, its process and its log."""
+
     url: str
     origin: str
+    process: subprocess.Popen[bytes] | None = field(default=None, compare=False, repr=False)
+    log: Path | None = None
 
 
 def _free_port() -> int:
@@ -88,36 +93,88 @@ def _free_port() -> int:
         return port
 
 
+def server_env(
+    database_url: str, directory: Path, port: int, origin: str, **extra: str
+) -> dict[str, str]:
+    """The environment of a ``ucauth server`` subprocess; ``extra`` adds or overrides
+    ``UCAUTH_*`` settings."""
+    return {
+        **os.environ,
+        "UCAUTH_DATABASE_URL": database_url,
+        "UCAUTH_DATA_DIR": str(directory / "live-data"),
+        "UCAUTH_TOKEN_KEY": TOKEN_KEY,
+        "UCAUTH_ORIGIN": origin,
+        "UCAUTH_PORT": str(port),
+        "UCAUTH_ACCESS_LOG": "false",
+        **extra,
+    }
+
+
+@contextmanager
+def running_server(
+    database_url: str,
+    directory: Path,
+    *,
+    origin: str | None = None,
+    port: int | None = None,
+    log_name: str | None = None,
+    **extra: str,
+) -> Iterator[LiveServer]:
+    """``ucauth server`` as a subprocess (one uvicorn process) on ``port`` (default: a free
+    one), logging to ``directory/log_name`` (default ``server-PORT.log``); its public origin
+    is its own address unless ``origin`` is given (servers behind one load balancer share
+    one). Stopped on exit."""
+    port = port or _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = server_env(database_url, directory, port, origin or url, **extra)
+    log_path = directory / (log_name or f"server-{port}.log")
+    with log_path.open("ab") as log:
+        command = [sys.executable, "-m", "ucauth", "server"]
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            _wait_until_up(url, process, log_path)
+            yield LiveServer(url, origin or url, process, log_path)
+        finally:
+            stop(process)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminate a server process (SIGTERM, then SIGKILL after 10 s) and reap it."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @pytest.fixture
 def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
     """``ucauth server`` as a subprocess (one uvicorn process) on a free port, its own address
     being its public origin (``UCAUTH_ORIGIN``)."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "UCAUTH_DATABASE_URL": database_url,
-        "UCAUTH_DATA_DIR": str(tmp_path / "live-data"),
-        "UCAUTH_TOKEN_KEY": TOKEN_KEY,
-        "UCAUTH_ORIGIN": url,
-        "UCAUTH_PORT": str(port),
-        "UCAUTH_ACCESS_LOG": "false",
-    }
-    log = (tmp_path / "server.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ucauth", "server"], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    try:
-        _wait_until_up(url, process, tmp_path / "server.log")
-        yield LiveServer(url, url)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    with running_server(database_url, tmp_path, log_name="server.log") as server:
+        yield server
+
+
+@pytest.fixture
+def live_servers(database_url: str, tmp_path: Path) -> Iterator[Callable[..., list[LiveServer]]]:
+    """Start ``n`` ``ucauth server`` processes on the test's database, as behind one load
+    balancer (one origin: the first one's address): ``live_servers(2, **settings)``. All are
+    stopped after the test."""
+    with ExitStack() as stack:
+
+        def start(n: int, **extra: str) -> list[LiveServer]:
+            ports = [_free_port() for _ in range(n)]
+            origin = f"http://127.0.0.1:{ports[0]}"
+            return [
+                stack.enter_context(
+                    running_server(database_url, tmp_path, origin=origin, port=port, **extra)
+                )
+                for port in ports
+            ]
+
+        yield start
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:

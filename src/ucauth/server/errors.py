@@ -114,6 +114,9 @@ async def _validation_error(request: Request, exception: Exception) -> JSONRespo
 
 async def _http_error(request: Request, exception: Exception) -> JSONResponse:
     error = cast(HTTPException, exception)
+    if error.status_code == 400:  # FastAPI could not read the body (e.g. not UTF-8): a bad request
+        invalid = [{"type": "body_unreadable", "loc": ("body",), "msg": "unreadable"}]
+        return await _validation_error(request, RequestValidationError(invalid))
     code = HTTP_CODES.get(error.status_code, "http_error")
     key = f"server.{code}"
     message = translate(key if code != "http_error" else "common.error", _language(request))
