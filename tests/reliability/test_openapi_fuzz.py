@@ -41,7 +41,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy.orm import Session
 
-from tests.reliability.soak import SOAK, scaled
+from tests.reliability.soak import SOAK, record_figures, scaled
 from tests.support.factories import add_agent, add_unit, add_user, cid_for
 from tests.support.rights import SAMPLE_ROW, store
 from tests.support.server import LiveServer
@@ -147,6 +147,7 @@ def test_generated_requests_get_no_5xx_and_only_documented_answers(
                     if mode is GenerationMode.POSITIVE:
                         raise  # else: the operation has nothing to make invalid (/healthz)
 
+    record_figures("openapi_fuzz", requests=sum(sent.values()), operations=len(sent), **sent)
     assert not failures, "\n\n".join(failures[:10])
     assert sum(sent.values()) >= MIN_REQUESTS, sent
     assert {f"{o.method.upper()} {o.path}" for o in operations} == set(sent), sent
