@@ -4,5 +4,6 @@ pytest_plugins = [
     "tests.support.browser",
     "tests.support.database",
     "tests.support.pcsc",
+    "tests.support.pgcluster",
     "tests.support.server",
 ]
