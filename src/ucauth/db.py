@@ -7,6 +7,7 @@ import pkgutil
 from collections import namedtuple
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Connection,
     DateTime,
     Engine,
+    Enum,
     MetaData,
     Select,
     create_engine,
@@ -59,6 +61,18 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def string_enum(cls: type[StrEnum], name: str) -> Enum:
+    """A VARCHAR holding the enum's values, with a CHECK constraint named ``name``."""
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+    )
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -46,6 +46,7 @@ def server_settings(database_url: str, tmp_path: Path) -> ServerSettings:
         data_dir=tmp_path / "data",
         token_key=SecretStr(TOKEN_KEY),
         origin=ORIGIN,
+        jobs_enabled=False,  # tests run jobs themselves, with the injected clock
     )
 
 
@@ -86,28 +87,54 @@ class LiveServer:
     log: Path | None = None
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port nobody listens on at the moment."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
 
 
-def server_env(
-    database_url: str, directory: Path, port: int, origin: str, **extra: str
-) -> dict[str, str]:
-    """The environment of a ``ucauth server`` subprocess; ``extra`` adds or overrides
-    ``UCAUTH_*`` settings."""
-    return {
+def start_server(
+    database_url: str, data_dir: Path, port: int, log: Path, **extra_env: str
+) -> subprocess.Popen[bytes]:
+    """``ucauth server`` on ``port`` (its own address being its origin), once it answers; its
+    scheduler of daily jobs is off unless ``extra_env`` turns it on."""
+    url = f"http://127.0.0.1:{port}"
+    env = {
         **os.environ,
         "UCAUTH_DATABASE_URL": database_url,
-        "UCAUTH_DATA_DIR": str(directory / "live-data"),
+        "UCAUTH_DATA_DIR": str(data_dir),
         "UCAUTH_TOKEN_KEY": TOKEN_KEY,
-        "UCAUTH_ORIGIN": origin,
+        "UCAUTH_ORIGIN": url,
         "UCAUTH_PORT": str(port),
         "UCAUTH_ACCESS_LOG": "false",
-        **extra,
+        "UCAUTH_JOBS_ENABLED": "false",
+        **extra_env,
     }
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ucauth", "server"],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until_up(f"{url}/healthz", process, log)
+    except BaseException:
+        stop_process(process)
+        raise
+    return process
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL after 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @contextmanager
@@ -118,35 +145,21 @@ def running_server(
     origin: str | None = None,
     port: int | None = None,
     log_name: str | None = None,
-    **extra: str,
+    **extra_env: str,
 ) -> Iterator[LiveServer]:
-    """``ucauth server`` as a subprocess (one uvicorn process) on ``port`` (default: a free
-    one), logging to ``directory/log_name`` (default ``server-PORT.log``); its public origin
-    is its own address unless ``origin`` is given (servers behind one load balancer share
-    one). Stopped on exit."""
-    port = port or _free_port()
+    """:func:`start_server` on ``port`` (default: a free one), logging to
+    ``directory/log_name`` (default ``server-PORT.log``); its public origin is its own address
+    unless ``origin`` is given (servers behind one load balancer share one). Stopped on exit."""
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}"
-    env = server_env(database_url, directory, port, origin or url, **extra)
-    log_path = directory / (log_name or f"server-{port}.log")
-    with log_path.open("ab") as log:
-        command = [sys.executable, "-m", "ucauth", "server"]
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            _wait_until_up(url, process, log_path)
-            yield LiveServer(url, origin or url, process, log_path)
-        finally:
-            stop(process)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Terminate a server process (SIGTERM, then SIGKILL after 10 s) and reap it."""
-    if process.poll() is None:
-        process.terminate()
+    log = directory / (log_name or f"server-{port}.log")
+    if origin:
+        extra_env["UCAUTH_ORIGIN"] = origin
+    process = start_server(database_url, directory / "live-data", port, log, **extra_env)
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        yield LiveServer(url, origin or url, process, log)
+    finally:
+        stop_process(process)
 
 
 @pytest.fixture
@@ -164,12 +177,12 @@ def live_servers(database_url: str, tmp_path: Path) -> Iterator[Callable[..., li
     stopped after the test."""
     with ExitStack() as stack:
 
-        def start(n: int, **extra: str) -> list[LiveServer]:
-            ports = [_free_port() for _ in range(n)]
+        def start(n: int, **extra_env: str) -> list[LiveServer]:
+            ports = [free_port() for _ in range(n)]
             origin = f"http://127.0.0.1:{ports[0]}"
             return [
                 stack.enter_context(
-                    running_server(database_url, tmp_path, origin=origin, port=port, **extra)
+                    running_server(database_url, tmp_path, origin=origin, port=port, **extra_env)
                 )
                 for port in ports
             ]
@@ -177,17 +190,18 @@ def live_servers(database_url: str, tmp_path: Path) -> Iterator[Callable[..., li
         yield start
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Wait until ``url`` answers 200; fail the test with the log if the process dies first."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"ucauth server exited ({process.returncode}):\n{log.read_text()}")
+            pytest.fail(f"{process.args!r} exited ({process.returncode}):\n{log.read_text()}")
         try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+            if httpx.get(url, timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
             time.sleep(0.1)
-    pytest.fail(f"ucauth server did not come up:\n{log.read_text()}")
+    pytest.fail(f"{process.args!r} did not come up:\n{log.read_text()}")
 
 
 @pytest.fixture

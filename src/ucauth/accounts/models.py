@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ucauth.db import Base, UtcDateTime
+from ucauth.db import Base, UtcDateTime, string_enum
 
 
 class Role(StrEnum):
@@ -31,18 +31,6 @@ class UserStatus(StrEnum):
 class AgentStatus(StrEnum):
     ACTIVE = "active"
     DISABLED = "disabled"
-
-
-def _enum(cls: type[StrEnum], name: str) -> Enum:
-    """A VARCHAR holding the enum's values, with a CHECK constraint named ``name``."""
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-        values_callable=lambda members: [member.value for member in members],
-    )
 
 
 class Region(Base):
@@ -77,10 +65,13 @@ class User(Base):
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
     unit_hcode: Mapped[str] = mapped_column(ForeignKey("units.hcode"), index=True)
-    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
-    status: Mapped[UserStatus] = mapped_column(_enum(UserStatus, "status"))
+    role: Mapped[Role] = mapped_column(string_enum(Role, "role"))
+    status: Mapped[UserStatus] = mapped_column(string_enum(UserStatus, "status"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_access_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When the account last became active (created active, reinstated, request approved): the
+    # inactivity clock of R6 starts at the later of this and the last access.
+    activated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_reason: Mapped[str | None] = mapped_column(String(200))
 
@@ -105,7 +96,7 @@ class Agent(Base):
     name: Mapped[str] = mapped_column(String(100))
     unit_hcode: Mapped[str] = mapped_column(ForeignKey("units.hcode"), index=True)
     public_key: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
-    status: Mapped[AgentStatus] = mapped_column(_enum(AgentStatus, "status"))
+    status: Mapped[AgentStatus] = mapped_column(string_enum(AgentStatus, "status"))
     enrolled_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 

@@ -75,7 +75,7 @@ def create_unit(
         raise UnitExistsError(hcode=hcode)
     unit = Unit(
         hcode=hcode,
-        name=_text(name, "name", 200),
+        name=clean_text(name, "name", 200),
         province_code=province.code,
         region_number=province.region,
         created_at=now,
@@ -116,12 +116,13 @@ def create_user(
         raise UserExistsError(cid=cid)
     user = User(
         cid=cid,
-        first_name=_text(first_name, "first_name"),
-        last_name=_text(last_name, "last_name"),
+        first_name=clean_text(first_name, "first_name"),
+        last_name=clean_text(last_name, "last_name"),
         unit_hcode=unit_hcode,
         role=role,
         status=status,
         created_at=now,
+        activated_at=now if status == UserStatus.ACTIVE else None,
     )
     session.add(user)
     session.flush()
@@ -183,6 +184,7 @@ def reinstate_user(session: Session, cid: str, *, actor: str, now: datetime) -> 
         raise StatusChangeError(status=str(user.status))
     previous = user.status
     user.status, user.revoked_at, user.revoked_reason = UserStatus.ACTIVE, None, None
+    user.activated_at = now
     _audit(session, now, Action.USER_REINSTATE, actor, cid=user.cid, previous=str(previous))
     session.commit()
     return user
@@ -244,7 +246,7 @@ def enroll_agent(
 
     Unknown, used and expired codes get one answer; failures are throttled per client address.
     """
-    name = _text(name, "name")
+    name = clean_text(name, "name")
     check_public_key(public_key)
     keys = throttle.Keys(throttle.Scope.ENROL, client_address)
     throttle.check(session, keys, now)
@@ -334,7 +336,7 @@ def _deactivate(
     ):
         raise StatusChangeError(status=str(user.status))
     user.status = status
-    user.revoked_at, user.revoked_reason = now, _text(reason, "reason", REASON_MAX_LENGTH)
+    user.revoked_at, user.revoked_reason = now, clean_text(reason, "reason", REASON_MAX_LENGTH)
     session.flush()
     revoke_tokens(session, user.id, user.cid, reason=str(status), actor=actor, now=now)
     action = Action.USER_REVOKE if status == UserStatus.REVOKED else Action.USER_SUSPEND
@@ -350,7 +352,9 @@ def _unit(session: Session, hcode: str) -> Unit:
     return unit
 
 
-def _text(value: str, field: str, max_length: int = NAME_MAX_LENGTH) -> str:
+def clean_text(value: str, field: str, max_length: int = NAME_MAX_LENGTH) -> str:
+    """``value`` with its whitespace collapsed; InvalidAccountDataError(field) when empty or
+    longer than ``max_length``."""
     text = " ".join(value.split())
     if not text or len(text) > max_length:
         raise InvalidAccountDataError(field=field)

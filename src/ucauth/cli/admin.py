@@ -1,5 +1,5 @@
-"""``ucauth admin``: bootstrap and manage units, users, enrolment codes and workstations; read
-the audit log.
+"""``ucauth admin``: bootstrap and manage units, users, enrolment codes and workstations; decide
+access requests; read the audit log.
 
 Every action is audited with the actor ``cli:<OS user>``.
 """
@@ -26,6 +26,8 @@ from ucauth.audit.service import Action
 from ucauth.cid import validate_cid
 from ucauth.clock import SystemClock
 from ucauth.db import make_engine
+from ucauth.lifecycle import service as requests_service
+from ucauth.lifecycle.models import AccessRequest, RequestStatus
 from ucauth.migrations import ensure_current
 from ucauth.randomness import SecureRandom
 from ucauth.settings import DatabaseSettings, load_server_settings
@@ -34,7 +36,7 @@ _clock = SystemClock()
 
 
 @contextmanager
-def _session() -> Iterator[Session]:
+def database_session() -> Iterator[Session]:
     """A session on the configured database, which must be at the newest migration."""
     engine = make_engine(DatabaseSettings().resolved_database_url())
     try:
@@ -49,7 +51,7 @@ def _actor() -> str:
     return f"cli:{getpass.getuser()}"
 
 
-def _print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     table = Table(title=title)
     for column in columns:
         table.add_column(column)
@@ -74,7 +76,7 @@ def units() -> None:
 @click.option("--province", required=True, help="4-digit province code, e.g. 1000 (Bangkok).")
 def units_add(hcode: str, name: str, province: str) -> None:
     """Add a unit; its region is its province's."""
-    with _session() as session:
+    with database_session() as session:
         unit = service.create_unit(
             session,
             hcode=hcode,
@@ -89,8 +91,8 @@ def units_add(hcode: str, name: str, province: str) -> None:
 @units.command("list")
 def units_list() -> None:
     """List the units."""
-    with _session() as session:
-        _print_table(
+    with database_session() as session:
+        print_table(
             "units",
             ("hcode", "name", "province", "region"),
             (
@@ -129,7 +131,7 @@ def users_add(
     pending: bool,
 ) -> None:
     """Add a staff account (active unless --pending)."""
-    with _session() as session:
+    with database_session() as session:
         user = service.create_user(
             session,
             cid=cid,
@@ -150,11 +152,11 @@ def users_add(
 @click.option("--status", type=click.Choice([s.value for s in UserStatus]))
 def users_list(unit_hcode: str | None, status: str | None) -> None:
     """List staff accounts."""
-    with _session() as session:
+    with database_session() as session:
         found = service.list_users(
             session, unit_hcode=unit_hcode, status=UserStatus(status) if status else None
         )
-        _print_table(
+        print_table(
             "users",
             ("cid", "name", "unit", "role", "regions", "status", "last access", "revoked"),
             (
@@ -178,7 +180,7 @@ def users_list(unit_hcode: str | None, status: str | None) -> None:
 @click.option("--reason", required=True)
 def users_revoke(cid: str, reason: str) -> None:
     """Revoke an account and end its session now."""
-    with _session() as session:
+    with database_session() as session:
         service.revoke_user(session, cid, reason=reason, actor=_actor(), now=_clock.now())
         click.echo(f"user {cid} revoked")
 
@@ -188,7 +190,7 @@ def users_revoke(cid: str, reason: str) -> None:
 @click.option("--reason", required=True)
 def users_suspend(cid: str, reason: str) -> None:
     """Suspend an active account and end its session now."""
-    with _session() as session:
+    with database_session() as session:
         service.suspend_user(session, cid, reason=reason, actor=_actor(), now=_clock.now())
         click.echo(f"user {cid} suspended")
 
@@ -197,7 +199,7 @@ def users_suspend(cid: str, reason: str) -> None:
 @click.argument("cid")
 def users_reinstate(cid: str) -> None:
     """Make a pending, revoked or suspended account active."""
-    with _session() as session:
+    with database_session() as session:
         service.reinstate_user(session, cid, actor=_actor(), now=_clock.now())
         click.echo(f"user {cid} active")
 
@@ -206,7 +208,7 @@ def users_reinstate(cid: str) -> None:
 @click.argument("cid")
 def users_kill_sessions(cid: str) -> None:
     """End the user's session (revoke their token) now."""
-    with _session() as session:
+    with database_session() as session:
         killed = service.kill_sessions(session, cid, actor=_actor(), now=_clock.now())
         click.echo(f"user {cid}: {killed} token(s) revoked")
 
@@ -227,7 +229,7 @@ def codes() -> None:
 )
 def codes_issue(unit_hcode: str, hours: int) -> None:
     """Issue a code for `ucauth agent enroll --code`; it is shown only now."""
-    with _session() as session:
+    with database_session() as session:
         issued = service.issue_enrolment_code(
             session,
             unit_hcode=unit_hcode,
@@ -252,8 +254,8 @@ def agents() -> None:
 @click.option("--unit", "unit_hcode", help="Only this unit's workstations.")
 def agents_list(unit_hcode: str | None) -> None:
     """List enrolled workstations."""
-    with _session() as session:
-        _print_table(
+    with database_session() as session:
+        print_table(
             "agents",
             ("id", "name", "unit", "status", "enrolled", "last seen"),
             (
@@ -274,9 +276,98 @@ def agents_list(unit_hcode: str | None) -> None:
 @click.argument("agent_id", type=click.IntRange(1, 2**31 - 1))
 def agents_disable(agent_id: int) -> None:
     """Stop a workstation from logging anyone in."""
-    with _session() as session:
+    with database_session() as session:
         service.disable_agent(session, agent_id, actor=_actor(), now=_clock.now())
         click.echo(f"agent {agent_id} disabled")
+
+
+@admin.group()
+def requests() -> None:
+    """Access requests (R7); the command line acts on every region."""
+
+
+def _admin() -> requests_service.Administrator:
+    return requests_service.Administrator.cli(_actor())
+
+
+@requests.command("list")
+@click.option(
+    "--status",
+    type=click.Choice([*(s.value for s in RequestStatus), "all"]),
+    default=RequestStatus.PENDING.value,
+    show_default=True,
+)
+@click.option("--region", type=click.IntRange(1, 13), help="Only this region's requests.")
+@click.option("--limit", type=click.IntRange(min=1), default=200, show_default=True)
+def requests_list(status: str, region: int | None, limit: int) -> None:
+    """List requests (pending ones oldest first)."""
+    admin = requests_service.Administrator(_actor(), frozenset({region}) if region else None)
+    with database_session() as session:
+        found = requests_service.list_requests(
+            session,
+            admin,
+            status=None if status == "all" else RequestStatus(status),
+            limit=limit,
+        )
+        print_table(
+            f"access requests ({len(found)})",
+            ("reference", "status", "cid", "name", "unit", "region", "submitted", "decided"),
+            (
+                (
+                    r.reference,
+                    r.status,
+                    r.cid,
+                    f"{r.first_name} {r.last_name}",
+                    r.unit_hcode,
+                    r.region_number,
+                    r.submitted_at.isoformat(timespec="seconds"),
+                    r.decided_at and f"{r.decided_at:%Y-%m-%d} {r.decided_by}",
+                )
+                for r in found
+            ),
+        )
+
+
+def _print_request(request: AccessRequest) -> None:
+    fields = (
+        "reference", "status", "cid", "first_name", "last_name", "unit_hcode", "region_number",
+        "position", "phone", "email", "reason", "submitted_at", "client_address", "decided_at",
+        "decided_by", "decision_reason",
+    )  # fmt: skip
+    for name in fields:
+        value = getattr(request, name)
+        click.echo(f"{name}: {'' if value is None else value}")
+
+
+@requests.command("show")
+@click.argument("reference")
+def requests_show(reference: str) -> None:
+    """Show one request."""
+    with database_session() as session:
+        _print_request(requests_service.get_request(session, reference, admin=_admin()))
+
+
+@requests.command("approve")
+@click.argument("reference")
+def requests_approve(reference: str) -> None:
+    """Approve a pending request: the account becomes active (created or reactivated)."""
+    with database_session() as session:
+        request = requests_service.approve_request(
+            session, reference, admin=_admin(), now=_clock.now()
+        )
+        click.echo(f"request {request.reference} approved: account {request.cid} active")
+
+
+@requests.command("reject")
+@click.argument("reference")
+@click.option("--reason", required=True, help="Shown to the requester.")
+def requests_reject(reference: str, reason: str) -> None:
+    """Reject a pending request with a reason."""
+    with database_session() as session:
+        request = requests_service.reject_request(
+            session, reference, admin=_admin(), reason=reason, now=_clock.now()
+        )
+        click.echo(f"request {request.reference} rejected")
 
 
 AUDIT_COLUMNS = (
@@ -307,7 +398,7 @@ def audit(
     if (patient is None) == (user_cid is None):
         raise click.UsageError("give --patient or --user")
     zone = load_server_settings().zone
-    with _session() as session:
+    with database_session() as session:
         found = audit_service.events(
             session,
             subject_cid=validate_cid(patient) if patient else None,
@@ -338,7 +429,7 @@ def audit(
         writer.writerow(AUDIT_COLUMNS)
         writer.writerows(("" if value is None else value for value in row) for row in rows)
     else:
-        _print_table(f"audit ({len(found)})", AUDIT_COLUMNS, rows)
+        print_table(f"audit ({len(found)})", AUDIT_COLUMNS, rows)
 
 
 def _start_of(day: datetime | None, zone: ZoneInfo) -> datetime | None:

@@ -12,6 +12,9 @@ from ucauth import __version__
 from ucauth.accounts.router import router as accounts_router
 from ucauth.audit.writer import AuditWriter
 from ucauth.clock import Clock, SystemClock
+from ucauth.jobs.scheduler import JobScheduler
+from ucauth.jobs.service import JobRunner
+from ucauth.lifecycle.router import router as lifecycle_router
 from ucauth.migrations import ensure_current
 from ucauth.randomness import RandomSource, SecureRandom
 from ucauth.rights.ids import RequestIds
@@ -64,9 +67,18 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        await audit.close()
-        await database.dispose()
+        scheduler = None
+        if settings.jobs_enabled:
+            runner = JobRunner(settings.resolved_database_url(), clock=clock, zone=settings.zone)
+            scheduler = JobScheduler(runner)
+            scheduler.start()
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown()
+            await audit.close()
+            await database.dispose()
 
     app = FastAPI(
         title="ucauth",
@@ -80,7 +92,14 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(MetricsMiddleware, metrics=context.metrics)
     # Hot routes first: routes match in order.
-    routers = (tokens_router, rights_router, soap_router, accounts_router, operations_router)
+    routers = (
+        tokens_router,
+        rights_router,
+        soap_router,
+        accounts_router,
+        lifecycle_router,
+        operations_router,
+    )
     for router in routers:
         app.include_router(router)
     return app

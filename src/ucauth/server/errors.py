@@ -23,10 +23,12 @@ from ucauth.accounts.errors import (
     EnrolmentCodeInvalidError,
     InvalidAccountDataError,
     NotFoundError,
+    StatusChangeError,
 )
 from ucauth.audit.errors import AuditUnavailableError
 from ucauth.errors import InvalidCitizenIdError, UcauthError
 from ucauth.i18n import negotiate, translate
+from ucauth.lifecycle.errors import ForbiddenError
 from ucauth.migrations.errors import SchemaOutOfDateError
 from ucauth.rights.errors import InvalidPatientIdError, PersonNotFoundError
 from ucauth.tokens.errors import (
@@ -52,6 +54,8 @@ STATUS_CODES: dict[type[UcauthError], int] = {
     NotFoundError: 404,
     PersonNotFoundError: 404,
     AlreadyExistsError: 409,
+    StatusChangeError: 409,
+    ForbiddenError: 403,
     TooManyAttemptsError: 429,
     SchemaOutOfDateError: 503,
     AuditUnavailableError: 503,  # the audit record could not be committed: not answered

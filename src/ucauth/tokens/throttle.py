@@ -35,6 +35,7 @@ class Scope(StrEnum):
     LOGIN = "login"
     VERIFY = "verify"
     ENROL = "enrol"
+    REQUEST = "request"  # public access requests: every submission counts, per address
 
 
 @dataclass(frozen=True)
