@@ -33,6 +33,7 @@ class Action(StrEnum):
     CODE_ISSUE = "enrolment_code_issue"
     AGENT_DISABLE = "agent_disable"
     RIGHTS_LOOKUP = "rights_lookup"
+    AUDIT_ARCHIVE = "audit_archive"  # old months exported, then dropped
 
 
 class Outcome(StrEnum):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import sessionmaker
 
 from ucauth import __version__
 from ucauth.accounts.router import router as accounts_router
+from ucauth.audit.partitions import ensure_partitions
 from ucauth.audit.writer import AuditWriter
 from ucauth.clock import Clock, SystemClock
 from ucauth.jobs.scheduler import JobScheduler
@@ -44,12 +45,14 @@ def create_app(
     """
     settings = settings.secured()
     database = Database(settings.resolved_database_url(), settings.database_pool_size)
+    clock = clock or SystemClock()
     try:
         ensure_current(database.engine)
+        with database.engine.connect() as connection:  # PostgreSQL: a year of audit partitions
+            ensure_partitions(connection, clock.now().date())
     except Exception:
         database.engine.dispose()
         raise
-    clock = clock or SystemClock()
     audit = AuditWriter(database.run)
     ids = RequestIds(database.engine)
     context = AppContext(
