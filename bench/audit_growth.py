@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Connection, text
 
 from bench.support import postgres_server_url, throwaway_database
-from ucauth.audit.partitions import month_start, next_month, partition_name
+from ucauth.audit.partitions import create_partition, month_start, next_month, partition_name
 from ucauth.audit.service import Action, Event, events_query, record
 from ucauth.db import make_engine
 from ucauth.migrations import upgrade
@@ -120,6 +120,8 @@ def _fill_month(
     connection: Connection, month: date, first: int, last: int, params: dict[str, object]
 ) -> None:
     name = partition_name(month)
+    create_partition(connection, month)  # months before the migration's first one
+    connection.commit()
     bounds = f"FROM ('{month}') TO ('{next_month(month)}')"
     connection.execute(text(f"ALTER TABLE audit_events DETACH PARTITION {name}"))
     connection.execute(text(f"ALTER TABLE {name} DROP CONSTRAINT {name}_pkey"))
