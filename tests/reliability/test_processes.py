@@ -1,17 +1,20 @@
-"""Two ``ucauth server`` processes on one PostgreSQL, as behind a load balancer: a login on one
-voids the previous token on the other at once; concurrent logins of one user over both leave
-exactly one valid token; every lookup sent to either has its audit row."""
+"""Several ``ucauth server`` processes on one PostgreSQL, as behind a load balancer: a login on
+one voids the previous token on the other at once; concurrent logins of one user over both leave
+exactly one valid token; every lookup sent to either has its audit row; the daily jobs (the
+12:30 revocation of idle accounts) run once, however many processes start together."""
 
 from __future__ import annotations
 
 import itertools
+import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tests.reliability.soak import record_figures, scaled
@@ -19,8 +22,12 @@ from tests.support.factories import add_agent, add_unit, add_user, cid_for
 from tests.support.rights import PID, SAMPLE_ROW, store
 from tests.support.server import TOKEN_KEY, LiveServer
 from tests.support.soap import PATH, XML, request
+from ucauth.accounts.models import User, UserStatus
 from ucauth.audit.models import AuditEvent
 from ucauth.audit.service import Action
+from ucauth.jobs import purge, revoke
+from ucauth.jobs.models import RunStatus
+from ucauth.jobs.service import list_runs
 from ucauth.tokens.credentials import token_hmac
 from ucauth.tokens.models import Token
 
@@ -137,3 +144,34 @@ def test_every_lookup_sent_to_either_process_has_its_audit_row(
     ).all()
     assert Counter(audited) == Counter(wsids)
     record_figures("processes_audit", lookups_sent=LOOKUPS, audit_rows=len(audited), servers=2)
+
+
+def test_the_daily_jobs_run_once_when_three_processes_start_together(
+    live_servers: Servers, session: Session
+) -> None:
+    add_unit(session)
+    idle, active = cid_for(90), cid_for(91)
+    add_user(session, idle)
+    add_user(session, active)
+    now = datetime.now(UTC)
+    session.execute(update(User).where(User.cid == idle).values(activated_at=now - timedelta(200)))
+    session.execute(update(User).where(User.cid == active).values(activated_at=now))
+    session.commit()
+    live_servers(3, UCAUTH_JOBS_ENABLED="true")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        session.expire_all()
+        runs = list_runs(session)
+        if len(runs) >= 2 and all(run.status != RunStatus.RUNNING for run in runs):
+            break
+        time.sleep(0.2)
+    time.sleep(2)  # a second run would have started by now
+    session.expire_all()
+    runs = list_runs(session)
+    assert sorted(run.job for run in runs) == sorted([revoke.NAME, purge.NAME])
+    assert all(run.status == RunStatus.SUCCEEDED for run in runs), runs
+    revoked = session.scalars(
+        select(AuditEvent.subject_cid).where(AuditEvent.action == Action.USER_REVOKE)
+    ).all()
+    assert revoked == [idle]
+    assert session.scalar(select(User.status).where(User.cid == active)) == UserStatus.ACTIVE

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -172,20 +173,24 @@ def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
 
 @pytest.fixture
 def live_servers(database_url: str, tmp_path: Path) -> Iterator[Callable[..., list[LiveServer]]]:
-    """Start ``n`` ``ucauth server`` processes on the test's database, as behind one load
-    balancer (one origin: the first one's address): ``live_servers(2, **settings)``. All are
-    stopped after the test."""
+    """Start ``n`` ``ucauth server`` processes at once on the test's database, as behind one
+    load balancer (one origin: the first one's address): ``live_servers(2, **settings)``. All
+    are stopped after the test."""
     with ExitStack() as stack:
 
         def start(n: int, **extra_env: str) -> list[LiveServer]:
             ports = [free_port() for _ in range(n)]
             origin = f"http://127.0.0.1:{ports[0]}"
-            return [
-                stack.enter_context(
-                    running_server(database_url, tmp_path, origin=origin, port=port, **extra_env)
-                )
+            contexts = [
+                running_server(database_url, tmp_path, origin=origin, port=port, **extra_env)
                 for port in ports
             ]
+            with ThreadPoolExecutor(n) as pool:  # all at once, as after a deployment
+                started = [pool.submit(context.__enter__) for context in contexts]
+            for context, future in zip(contexts, started, strict=True):
+                if future.exception() is None:
+                    stack.push(context.__exit__)
+            return [future.result() for future in started]
 
         yield start
 
