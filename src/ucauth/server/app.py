@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import sessionmaker
 
 from ucauth import __version__
@@ -25,7 +27,7 @@ from ucauth.rights.soap.router import router as soap_router
 from ucauth.server.body_limit import BodyLimitMiddleware
 from ucauth.server.context import AppContext
 from ucauth.server.database import Database
-from ucauth.server.errors import install_error_handlers
+from ucauth.server.errors import first_line, install_error_handlers
 from ucauth.server.metrics import Metrics, MetricsMiddleware
 from ucauth.server.operations import router as operations_router
 from ucauth.settings import ServerSettings
@@ -33,6 +35,18 @@ from ucauth.tokens.router import router as tokens_router
 from ucauth.tokens.service import TokenConfig
 
 MAX_BODY_BYTES = 64 * 1024
+log = logging.getLogger(__name__)
+
+
+def _keep_audit_partitions_ahead(database: Database, clock: Clock) -> None:
+    """PostgreSQL: a year of monthly audit partitions. A server role that may not create
+    tables (as docs/reliability.md recommends) leaves it to the owner's daily job."""
+    with database.engine.connect() as connection:
+        try:
+            ensure_partitions(connection, clock.now().date())
+        except ProgrammingError as error:  # insufficient privilege
+            connection.rollback()
+            log.warning("audit partitions not created: %s", first_line(error))
 
 
 def create_app(
@@ -48,8 +62,7 @@ def create_app(
     clock = clock or SystemClock()
     try:
         ensure_current(database.engine)
-        with database.engine.connect() as connection:  # PostgreSQL: a year of audit partitions
-            ensure_partitions(connection, clock.now().date())
+        _keep_audit_partitions_ahead(database, clock)
     except Exception:
         database.engine.dispose()
         raise
