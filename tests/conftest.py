@@ -10,6 +10,8 @@ pytest_plugins = [
     "tests.support.browser",
     "tests.support.database",
     "tests.support.pcsc",
+    "tests.support.pgcluster",
     "tests.support.server",
     "tests.support.agent",
+    "tests.support.web",
 ]

@@ -12,8 +12,10 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -78,8 +80,12 @@ def session(database_url: str) -> Iterator[Session]:
 
 @dataclass(frozen=True)
 class LiveServer:
+    """A running ``ucauth server``: its URL, the origin agents sign, its process and its log."""
+
     url: str
     origin: str
+    process: subprocess.Popen[bytes] | None = field(default=None, compare=False, repr=False)
+    log: Path | None = None
 
 
 def free_port() -> int:
@@ -132,17 +138,74 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-@pytest.fixture
-def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
-    """``ucauth server`` as a subprocess (one uvicorn process) on a free port, its own address
-    being its public origin (``UCAUTH_ORIGIN``)."""
-    port = free_port()
+@contextmanager
+def running_server(
+    database_url: str,
+    directory: Path,
+    *,
+    origin: str | None = None,
+    port: int | None = None,
+    log_name: str | None = None,
+    env: Mapping[str, str] | None = None,
+    **extra_env: str,
+) -> Iterator[LiveServer]:
+    """:func:`start_server` on ``port`` (default: a free one), logging to
+    ``directory/log_name`` (default ``server-PORT.log``); its public origin is its own address
+    unless ``origin`` is given (servers behind one load balancer share one); ``env`` and
+    ``extra_env`` add environment variables. Stopped on exit."""
+    extra_env = {**(env or {}), **extra_env}
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}"
-    process = start_server(database_url, tmp_path / "live-data", port, tmp_path / "server.log")
+    log = directory / (log_name or f"server-{port}.log")
+    if origin:
+        extra_env["UCAUTH_ORIGIN"] = origin
+    process = start_server(database_url, directory / "live-data", port, log, **extra_env)
     try:
-        yield LiveServer(url, url)
+        yield LiveServer(url, origin or url, process, log)
     finally:
         stop_process(process)
+
+
+@pytest.fixture
+def live_server_env() -> dict[str, str]:
+    """Extra environment of ``live_server`` (a test module overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture
+def live_server(
+    database_url: str, tmp_path: Path, live_server_env: dict[str, str]
+) -> Iterator[LiveServer]:
+    """``ucauth server`` as a subprocess (one uvicorn process) on a free port, its own address
+    being its public origin (``UCAUTH_ORIGIN``)."""
+    with running_server(
+        database_url, tmp_path, log_name="server.log", env=live_server_env
+    ) as server:
+        yield server
+
+
+@pytest.fixture
+def live_servers(database_url: str, tmp_path: Path) -> Iterator[Callable[..., list[LiveServer]]]:
+    """Start ``n`` ``ucauth server`` processes at once on the test's database, as behind one
+    load balancer (one origin: the first one's address): ``live_servers(2, **settings)``. All
+    are stopped after the test."""
+    with ExitStack() as stack:
+
+        def start(n: int, **extra_env: str) -> list[LiveServer]:
+            ports = [free_port() for _ in range(n)]
+            origin = f"http://127.0.0.1:{ports[0]}"
+            contexts = [
+                running_server(database_url, tmp_path, origin=origin, port=port, env=extra_env)
+                for port in ports
+            ]
+            with ThreadPoolExecutor(n) as pool:  # all at once, as after a deployment
+                started = [pool.submit(context.__enter__) for context in contexts]
+            for context, future in zip(contexts, started, strict=True):
+                if future.exception() is None:
+                    stack.push(context.__exit__)
+            return [future.result() for future in started]
+
+        yield start
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:

@@ -12,16 +12,19 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from ucauth.accounts import service
 from ucauth.accounts.models import Role, UserStatus
 from ucauth.audit import service as audit_service
+from ucauth.audit.partitions import archive
 from ucauth.audit.service import Action
 from ucauth.cid import validate_cid
 from ucauth.clock import SystemClock
@@ -43,6 +46,18 @@ def database_session() -> Iterator[Session]:
         ensure_current(engine)
         with Session(engine, expire_on_commit=False) as session:
             yield session
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def database_connection() -> Iterator[Connection]:
+    """A Core connection on the configured database, which must be at the newest migration."""
+    engine = make_engine(DatabaseSettings().resolved_database_url())
+    try:
+        ensure_current(engine)
+        with engine.connect() as connection:
+            yield connection
     finally:
         engine.dispose()
 
@@ -370,12 +385,6 @@ def requests_reject(reference: str, reason: str) -> None:
         click.echo(f"request {request.reference} rejected")
 
 
-AUDIT_COLUMNS = (
-    "at", "action", "outcome", "reason", "actor", "unit", "agent", "subject", "channel", "wsid",
-    "address",
-)  # fmt: skip
-
-
 @admin.command("audit")
 @click.option("--patient", metavar="CID", help="Who looked up this person's rights.")
 @click.option("--user", "user_cid", metavar="CID", help="What this staff member did.")
@@ -408,28 +417,37 @@ def audit(
             until=_start_of(until + timedelta(days=1), zone) if until else None,
             limit=limit,
         )
-    rows = (
-        (
-            event.at.astimezone(zone).isoformat(timespec="seconds"),
-            event.action,
-            event.outcome,
-            event.reason,
-            event.actor,
-            event.unit_hcode,
-            event.agent_id,
-            event.subject_cid,
-            event.channel,
-            event.wsid,
-            event.client_address,
-        )
-        for event in found
-    )
+    rows = [audit_service.csv_row(event, zone) for event in found]
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(AUDIT_COLUMNS)
-        writer.writerows(("" if value is None else value for value in row) for row in rows)
+        writer.writerow(audit_service.CSV_COLUMNS)
+        writer.writerows(rows)
     else:
-        print_table(f"audit ({len(found)})", AUDIT_COLUMNS, rows)
+        print_table(f"audit ({len(found)})", audit_service.CSV_COLUMNS, rows)
+
+
+@admin.command("audit-archive")
+@click.option(
+    "--before",
+    required=True,
+    type=click.DateTime(["%Y-%m"]),
+    help="Archive every month before this one (YYYY-MM; at most the current month).",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory for the audit-YYYY-MM.csv.gz files.",
+)
+def audit_archive(before: datetime, out: Path) -> None:
+    """PostgreSQL: export each month of the audit log before --before to a gzipped CSV, then
+    detach and drop its partition. Audited, with each file's row count and SHA-256."""
+    with database_connection() as connection:
+        done = archive(connection, before.date(), out, actor=_actor(), now=_clock.now())
+    for month in done:
+        click.echo(f"{month.month:%Y-%m}: {month.rows} rows, {month.path} sha256 {month.sha256}")
+    if not done:
+        click.echo("nothing to archive")
 
 
 def _start_of(day: datetime | None, zone: ZoneInfo) -> datetime | None:

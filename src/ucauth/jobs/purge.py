@@ -1,5 +1,6 @@
 """``purge-tokens``: every day at 00:00, delete expired tokens and challenges and idle throttle
-counters (:func:`ucauth.tokens.service.purge_expired`)."""
+counters (:func:`ucauth.tokens.service.purge_expired`), and keep the audit table's monthly
+partitions a year ahead on PostgreSQL (:func:`ucauth.audit.partitions.ensure_partitions`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import time
 
 from sqlalchemy import func, select
 
+from ucauth.audit.partitions import ensure_partitions
 from ucauth.jobs.context import Counts, JobContext
 from ucauth.tokens.models import Challenge, Token
 from ucauth.tokens.service import purge_expired
@@ -20,7 +22,9 @@ def purge_tokens(context: JobContext) -> Counts:
     now = context.clock.now()
     with context.engine.connect() as connection:
         if not context.dry_run:
-            return purge_expired(connection, now)
+            counts = purge_expired(connection, now)
+            counts["audit_partitions"] = ensure_partitions(connection, now.date())
+            return counts
         expired = {
             "tokens": select(func.count()).select_from(Token).where(Token.expires_at <= now),
             "challenges": select(func.count())
