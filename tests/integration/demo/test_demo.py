@@ -187,6 +187,8 @@ def test_demo_login_lookups_and_clean_stop(
             pending = client.soap_search(people["pending"])
             assert pending is not None and pending.has_pending_change
             assert pending.get("new_maininscl") == "UCS"
+        for printed in ("/search", "/console", "/docs"):  # the pages the demo points to
+            assert httpx.get(ready["server_url"] + printed).status_code in (200, 303), printed
         check_examples(ready["server_url"], ready["agent_url"], people, page)
         children = first.children
         commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children]
