@@ -105,7 +105,7 @@ def create_user(
 ) -> User:
     """A new account. Regional administrators need their regions; nobody else has any."""
     cid = validate_cid(cid)
-    _unit(session, unit_hcode)
+    find_unit(session, unit_hcode)
     if (role == Role.REGIONAL_ADMIN) != bool(region_numbers):
         raise InvalidAccountDataError(field="regions")
     if any(number not in regions() for number in region_numbers):
@@ -209,7 +209,7 @@ def issue_enrolment_code(
     random: RandomSource,
 ) -> IssuedCode:
     """A one-time code that enrols one workstation into the unit."""
-    _unit(session, unit_hcode)
+    find_unit(session, unit_hcode)
     if not timedelta(0) < lifetime <= MAX_CODE_LIFETIME:
         raise InvalidAccountDataError(field="lifetime")
     raw = random_string(random, CODE_ALPHABET, CODE_LENGTH)
@@ -345,7 +345,8 @@ def _deactivate(
     return user
 
 
-def _unit(session: Session, hcode: str) -> Unit:
+def find_unit(session: Session, hcode: str) -> Unit:
+    """The unit with this hcode; UnitNotFoundError when there is none."""
     unit = session.get(Unit, hcode)
     if unit is None:
         raise UnitNotFoundError(hcode=hcode)

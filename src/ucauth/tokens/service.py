@@ -67,6 +67,7 @@ class TokenConfig:
     key: bytes  # HMAC key of stored tokens
     origin: str  # this server's origin, as agents sign it
     zone: ZoneInfo  # tokens die at the next midnight here
+    legacy_until: datetime | None = None  # legacy unit credentials accepted before (R8)
 
     @classmethod
     def from_settings(cls, settings: ServerSettings) -> TokenConfig:
@@ -75,6 +76,7 @@ class TokenConfig:
             settings.token_key.get_secret_value().encode("utf-8"),
             settings.public_origin(),
             settings.zone,
+            settings.legacy_sunset(),
         )
 
 
