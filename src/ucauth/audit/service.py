@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Connection, Select, insert, select
 from sqlalchemy.orm import Session
 
 from ucauth.audit.models import AuditEvent
-from ucauth.db import Db
+from ucauth.db import Db, dialect_name
 
 
 class Action(StrEnum):
@@ -76,26 +77,47 @@ def record(db: Db, at: datetime, *events: Event) -> None:
 
 def record_each(db: Db, stamped: Iterable[tuple[datetime, Event]]) -> None:
     """Insert events, each at its own time, in one statement (the caller commits)."""
-    db.execute(
-        _INSERT,
-        [
-            {
-                "at": at,
-                "action": str(event.action),
-                "outcome": str(event.outcome),
-                "reason": event.reason,
-                "actor": event.actor,
-                "subject_cid": event.subject_cid,
-                "agent_id": event.agent_id,
-                "unit_hcode": event.unit_hcode,
-                "client_address": event.client_address,
-                "channel": event.channel,
-                "wsid": event.wsid,
-                "details": dict(event.details) or None,
-            }
-            for at, event in stamped
-        ],
-    )
+    db.execute(_INSERT, [_row(at, event) for at, event in stamped])
+
+
+def record_bulk(db: Db, at: datetime, events: Sequence[Event]) -> None:
+    """Insert many events (thousands, for a job) the fastest way the database has: COPY on
+    PostgreSQL, the statement of :func:`record` elsewhere. The caller commits."""
+    if dialect_name(db) != "postgresql":
+        record(db, at, *events)
+        return
+    connection = db if isinstance(db, Connection) else db.connection()
+    driver = connection.connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(_COPY) as copy:  # type: ignore[union-attr]
+        for event in events:
+            row = _row(at, event)
+            details = row["details"]
+            row["details"] = None if details is None else json.dumps(details, ensure_ascii=False)
+            copy.write_row(tuple(row[column] for column in _COLUMNS))
+
+
+def _row(at: datetime, event: Event) -> dict[str, Any]:
+    return {
+        "at": at,
+        "action": str(event.action),
+        "outcome": str(event.outcome),
+        "reason": event.reason,
+        "actor": event.actor,
+        "subject_cid": event.subject_cid,
+        "agent_id": event.agent_id,
+        "unit_hcode": event.unit_hcode,
+        "client_address": event.client_address,
+        "channel": event.channel,
+        "wsid": event.wsid,
+        "details": dict(event.details) or None,
+    }
+
+
+_COLUMNS = (
+    "at", "action", "outcome", "reason", "actor", "subject_cid", "agent_id", "unit_hcode",
+    "client_address", "channel", "wsid", "details",
+)  # fmt: skip
+_COPY = f"COPY audit_events ({', '.join(_COLUMNS)}) FROM STDIN"
 
 
 def events(
