@@ -13,7 +13,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -83,30 +82,24 @@ class LiveServer:
     origin: str
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port nobody listens on at the moment."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
 
 
-@pytest.fixture
-def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
-    """``ucauth server`` as a subprocess (one uvicorn process) on a free port, its own address
-    being its public origin (``UCAUTH_ORIGIN``); its scheduler of daily jobs is off."""
-    with run_server(database_url, tmp_path) as server:
-        yield server
-
-
-@contextmanager
-def run_server(database_url: str, tmp_path: Path, **extra_env: str) -> Iterator[LiveServer]:
-    """What :func:`live_server` runs, with more environment variables (``UCAUTH_…``)."""
-    port = _free_port()
+def start_server(
+    database_url: str, data_dir: Path, port: int, log: Path, **extra_env: str
+) -> subprocess.Popen[bytes]:
+    """``ucauth server`` on ``port`` (its own address being its origin), once it answers; its
+    scheduler of daily jobs is off unless ``extra_env`` turns it on."""
     url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "UCAUTH_DATABASE_URL": database_url,
-        "UCAUTH_DATA_DIR": str(tmp_path / "live-data"),
+        "UCAUTH_DATA_DIR": str(data_dir),
         "UCAUTH_TOKEN_KEY": TOKEN_KEY,
         "UCAUTH_ORIGIN": url,
         "UCAUTH_PORT": str(port),
@@ -114,34 +107,66 @@ def run_server(database_url: str, tmp_path: Path, **extra_env: str) -> Iterator[
         "UCAUTH_JOBS_ENABLED": "false",
         **extra_env,
     }
-    log = (tmp_path / "server.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ucauth", "server"], env=env, stdout=log, stderr=subprocess.STDOUT
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ucauth", "server"],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until_up(f"{url}/healthz", process, log)
+    except BaseException:
+        stop_process(process)
+        raise
+    return process
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL after 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture
+def live_server_env() -> dict[str, str]:
+    """Extra environment of ``live_server`` (a test module overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture
+def live_server(
+    database_url: str, tmp_path: Path, live_server_env: dict[str, str]
+) -> Iterator[LiveServer]:
+    """``ucauth server`` as a subprocess (one uvicorn process) on a free port, its own address
+    being its public origin (``UCAUTH_ORIGIN``)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = start_server(
+        database_url, tmp_path / "live-data", port, tmp_path / "server.log", **live_server_env
     )
     try:
-        _wait_until_up(url, process, tmp_path / "server.log")
         yield LiveServer(url, url)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        stop_process(process)
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Wait until ``url`` answers 200; fail the test with the log if the process dies first."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"ucauth server exited ({process.returncode}):\n{log.read_text()}")
+            pytest.fail(f"{process.args!r} exited ({process.returncode}):\n{log.read_text()}")
         try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+            if httpx.get(url, timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
             time.sleep(0.1)
-    pytest.fail(f"ucauth server did not come up:\n{log.read_text()}")
+    pytest.fail(f"{process.args!r} did not come up:\n{log.read_text()}")
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import click
 
 from ucauth import __version__
 from ucauth.cli.admin import admin
+from ucauth.cli.agent import agent
 from ucauth.cli.card import card_group
 from ucauth.cli.check import check
 from ucauth.cli.data import data
@@ -30,6 +31,7 @@ cli.add_command(admin)
 cli.add_command(data)
 cli.add_command(check)
 cli.add_command(jobs)
+cli.add_command(agent)
 
 
 def main() -> None:

@@ -475,12 +475,6 @@ def output_rows(
         print_table(title, columns, rows)
 
 
-AUDIT_COLUMNS = (
-    "at", "action", "outcome", "reason", "actor", "unit", "agent", "subject", "channel", "wsid",
-    "address",
-)  # fmt: skip
-
-
 @admin.command("audit")
 @click.option("--patient", metavar="CID", help="Who looked up this person's rights.")
 @click.option("--user", "user_cid", metavar="CID", help="What this staff member did.")
@@ -513,23 +507,8 @@ def audit(
             until=_start_of(until + timedelta(days=1), zone) if until else None,
             limit=limit,
         )
-    rows = (
-        (
-            event.at.astimezone(zone).isoformat(timespec="seconds"),
-            event.action,
-            event.outcome,
-            event.reason,
-            event.actor,
-            event.unit_hcode,
-            event.agent_id,
-            event.subject_cid,
-            event.channel,
-            event.wsid,
-            event.client_address,
-        )
-        for event in found
-    )
-    output_rows(f"audit ({len(found)})", AUDIT_COLUMNS, rows, as_csv)
+    rows = [audit_service.csv_row(event, zone) for event in found]
+    output_rows(f"audit ({len(found)})", audit_service.CSV_COLUMNS, rows, as_csv)
 
 
 def _start_of(day: datetime | None, zone: ZoneInfo) -> datetime | None:

@@ -13,6 +13,23 @@ from ucauth.accounts.errors import (
     NotFoundError,
     StatusChangeError,
 )
+from ucauth.agent.errors import (
+    AccountNotRegisteredError,
+    AccountPendingError,
+    AccountRevokedError,
+    AccountSuspendedError,
+    AgentDisabledError,
+    AgentError,
+    AgentUnknownError,
+    AlreadyEnrolledError,
+    CardExpiredError,
+    EnrolmentRefusedError,
+    NotEnrolledError,
+    NotLoggedInError,
+    ServerRefusedError,
+    TooManyAttemptsError,
+)
+from ucauth.agent.errors import ServerUnreachableError as AgentServerUnreachableError
 from ucauth.card.errors import (
     CardError,
     CardRemovedError,
@@ -77,6 +94,22 @@ EXIT_CODES: dict[type[UcauthError], int] = {
     ServerFailedError: 24,
     AgentUnavailableError: 25,
     ClientError: 29,
+    # The workstation agent: 30-39.
+    NotEnrolledError: 30,
+    AgentServerUnreachableError: 31,
+    ServerRefusedError: 32,
+    AgentUnknownError: 32,
+    AgentDisabledError: 32,
+    EnrolmentRefusedError: 32,
+    TooManyAttemptsError: 32,
+    AccountNotRegisteredError: 33,
+    AccountPendingError: 34,
+    AccountRevokedError: 35,
+    AccountSuspendedError: 35,
+    CardExpiredError: 36,
+    NotLoggedInError: 37,
+    AlreadyEnrolledError: 38,
+    AgentError: 39,
 }
 
 

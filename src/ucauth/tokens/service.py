@@ -9,6 +9,7 @@ query as its own data.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -25,7 +26,13 @@ from ucauth.db import Db, DriverQuery, UtcDateTime, dialect_name, upserts
 from ucauth.randomness import RandomSource
 from ucauth.settings import ServerSettings
 from ucauth.tokens import throttle
-from ucauth.tokens.credentials import log_label, matches, new_token, token_hmac
+from ucauth.tokens.credentials import (
+    log_label,
+    matches,
+    new_token,
+    session_reference,
+    token_hmac,
+)
 from ucauth.tokens.errors import (
     AccountNotRegisteredError,
     AccountPendingError,
@@ -379,6 +386,40 @@ def authenticate(
     if row.account_failures is not None or _stale(row.last_access_at, now):
         if row.account_failures is not None:
             throttle.clear_account(db, keys)
+        db.execute(_STAMP_USER, {"user_id": row.id, "now": now})
+        db.commit()
+    return AuthenticatedUser(
+        row.id,
+        row.cid,
+        row.first_name,
+        row.last_name,
+        row.unit_hcode,
+        row.role,
+        row.agent_id,
+        row.expires_at,
+    )
+
+
+def authenticate_session(
+    db: Db, config: TokenConfig, cid: str, reference: bytes, *, now: datetime
+) -> AuthenticatedUser:
+    """The user of a web session whose signed cookie carries ``reference``
+    (:func:`ucauth.tokens.credentials.session_reference` of the token's HMAC), checked again on
+    every request: the session dies with its token (midnight, the next login, revocation).
+
+    InvalidCredentialsError when the token is gone, replaced or expired; an
+    AccountNotActiveError when the account is no longer active. Not throttled: only a cookie
+    signed with the server's key gets here. Stamps last access as :func:`authenticate` does.
+    """
+    row = _AUTHENTICATE.first(db, {"cid": cid, **Keys(Scope.VERIFY, "-").params()})
+    live = row.token_hmac is not None and row.expires_at > now
+    expected = session_reference(config.key, row.token_hmac if live else _DUMMY_HMAC)
+    if not (hmac.compare_digest(expected, reference) and live):
+        raise InvalidCredentialsError()
+    if row.status != UserStatus.ACTIVE:
+        revoked = db.execute(_REVOCATION, {"user_id": row.id}).one()
+        _raise_if_not_active(row.status, *revoked, config.zone)
+    if _stale(row.last_access_at, now):
         db.execute(_STAMP_USER, {"user_id": row.id, "now": now})
         db.commit()
     return AuthenticatedUser(

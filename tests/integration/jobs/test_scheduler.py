@@ -13,7 +13,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from tests.support.factories import add_agent, add_unit, add_user, cid_for
-from tests.support.server import BANGKOK, ORIGIN, START, run_server
+from tests.support.server import BANGKOK, ORIGIN, START, free_port, start_server, stop_process
 from ucauth.accounts.models import User, UserStatus
 from ucauth.audit.service import events
 from ucauth.clock import FixedClock
@@ -104,16 +104,24 @@ def test_two_server_processes_on_one_postgresql_run_each_slot_once(
         long_ago = datetime.now(UTC) - timedelta(days=200)
         session.execute(update(User).values(activated_at=long_ago))
         session.commit()
-        (tmp_path / "a").mkdir()
-        (tmp_path / "b").mkdir()
-        with (
-            run_server(postgres_url, tmp_path / "a", UCAUTH_JOBS_ENABLED="true"),
-            run_server(postgres_url, tmp_path / "b", UCAUTH_JOBS_ENABLED="true"),
-        ):
+        servers = [
+            start_server(
+                postgres_url,
+                tmp_path / name,
+                free_port(),
+                tmp_path / f"{name}.log",
+                UCAUTH_JOBS_ENABLED="true",
+            )
+            for name in ("a", "b")
+        ]
+        try:
             runs = wait_for_runs(session, 2)
             time.sleep(1)  # time for a duplicate, were there one
             session.expire_all()
             assert len(list_runs(session)) == 2
+        finally:
+            for server in servers:
+                stop_process(server)
         assert {run.job: run.counts for run in runs}[revoke.NAME] == {"revoked": 30, "tokens": 0}
         assert len(events(session, actions=["user_revoke"], limit=None)) == 30
     engine.dispose()
