@@ -197,10 +197,15 @@ def inactive_by(
     inactivity: timedelta = INACTIVITY_LIMIT,
     unit_hcodes: Collection[str] | None = None,
 ) -> list[User]:
-    """Active accounts whose last access (else creation) is older than ``deadline`` minus
+    """Active accounts neither accessed nor (re)activated since ``deadline`` minus
     ``inactivity``: those the daily revocation (R6) takes by ``deadline`` unless they log in."""
-    last = func.coalesce(User.last_access_at, User.created_at)
-    query = select(User).where(User.status == UserStatus.ACTIVE, last < deadline - inactivity)
+    cutoff = deadline - inactivity
+    last = func.coalesce(User.last_access_at, User.activated_at, User.created_at)
+    query = select(User).where(
+        User.status == UserStatus.ACTIVE,
+        or_(User.last_access_at.is_(None), User.last_access_at < cutoff),
+        func.coalesce(User.activated_at, User.created_at) < cutoff,
+    )
     if unit_hcodes is not None:
         query = query.where(User.unit_hcode.in_(sorted(unit_hcodes)))
     return list(session.scalars(query.order_by(last, User.cid)))
