@@ -36,6 +36,7 @@ def ready_text(info: dict[str, Any], lang: str) -> str:
         f"  {translate('demo.console_url', lang)}  {values['server']}/console",
         f"  {translate('demo.api_docs', lang)}  {values['server']}/docs",
         f"  {translate('demo.card_pin', lang, cid=info['card_cid'], pin=values['pin'])}",
+        f"  {translate('demo.token_file', lang, path=info['token_file'])}",
         "",
         translate("demo.people", lang, **people),
         "",

@@ -62,6 +62,7 @@ class Running:
     people: DemoPeople
     profile: CardProfile
     server_pid: int | None
+    token_file: Path | None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -73,6 +74,7 @@ class Running:
             "pin": self.profile.pin,
             "people": self.people.to_json(),
             "server_pid": self.server_pid,
+            "token_file": str(self.token_file) if self.token_file else None,
         }
 
 
@@ -122,7 +124,8 @@ def run(options: DemoOptions, progress: Progress, say: Say, show: Say) -> None:
         agent_port = _port(options.agent_port, options.lang, say)
         agent = stack.enter_context(AgentThread(agent_dir, agent_port, card, EXAMPLE_PAGE_ORIGINS))
         say(translate("demo.agent_started", options.lang, url=agent.url))
-        running = Running(server.url, agent.url, card, people, profile, server.pid)
+        token_file = agent.settings.token_path
+        running = Running(server.url, agent.url, card, people, profile, server.pid, token_file)
         show(ready_text(running.to_json(), options.lang))
         ready = options.data_dir / READY_FILE
         ready.write_text(json.dumps(running.to_json(), indent=2) + "\n", encoding="utf-8")

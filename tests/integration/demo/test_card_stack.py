@@ -25,7 +25,7 @@ def normal_card() -> VirtualThaiIdCard:
 
 def test_a_private_pcscd_when_none_runs(pcscd_stopped: PrivatePcscd) -> None:
     with virtual_card(normal_card(), "en") as stack:
-        assert stack.transport == Transport.PRIVATE_PCSCD
+        assert stack.transport == Transport.PRIVATE_PCSCD, stack.message
         assert stack.reader == "ucauth Virtual PCD 00 00"
         assert "Started a private pcscd" in stack.message
         assert read_cid(stack) == "1101700203450"

@@ -168,12 +168,13 @@ def test_demo_login_lookups_and_clean_stop(
     data_dir = tmp_path / "demo"
     with demo(data_dir) as first:
         ready, people = first.ready, first.ready["people"]
-        assert ready["transport"] == "private_pcscd" and ready["pin"] == "1234"
+        assert ready["transport"] == "private_pcscd", first.process.stderr
+        assert ready["pin"] == "1234"
         session = log_in(ready["agent_url"], ready["pin"])
         assert session["username"] == people["clerk"]
         token = agent_token(ready["agent_url"])
         assert token.token == session["token"]
-        token_line = (data_dir / "agent" / "nhso_token.txt").read_text().strip()
+        token_line = Path(ready["token_file"]).read_text().strip()
         assert token_line == f"{people['clerk']}#{session['token']}"
         with RightsClient(ready["server_url"], token.credentials()) as client:
             found = client.right_search(people["found"])
@@ -186,6 +187,8 @@ def test_demo_login_lookups_and_clean_stop(
             pending = client.soap_search(people["pending"])
             assert pending is not None and pending.has_pending_change
             assert pending.get("new_maininscl") == "UCS"
+        for printed in ("/search", "/console", "/docs"):  # the pages the demo points to
+            assert httpx.get(ready["server_url"] + printed).status_code in (200, 303), printed
         check_examples(ready["server_url"], ready["agent_url"], people, page)
         children = first.children
         commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children]

@@ -34,6 +34,10 @@ WHEEL_MUST_HOLD = (
     "ucauth/card/virtual/profiles/normal.json",
     "ucauth/card/virtual/profiles/normal.jpg",
     "ucauth/py.typed",
+    "ucauth/agent/templates/page.html",
+    "ucauth/agent/static/page.js",
+    "ucauth/web/templates/base.html",
+    "ucauth/web/static/style.css",
 )
 SDIST_MUST_HOLD = ("README.md", "docs/his-integration.md", "examples/soap/response.xml",
                    "deploy/nginx/ucauth.conf", "scripts/demo", "constraints.txt")  # fmt: skip
@@ -94,6 +98,8 @@ def test_an_installed_wheel_migrates_and_serves(dist: Path, tmp_path: Path) -> N
         wait_until_up(f"{url}/healthz", server, tmp_path / "server.log")
         assert httpx.get(f"{url}/healthz").json() == {"status": "ok"}
         assert "UCWSTokenP1" in httpx.get(f"{url}/ucwstokenp1/UCWSTokenP1?wsdl").text
+        assert httpx.get(f"{url}/search").status_code == 200  # templates and static files
+        assert httpx.get(f"{url}/static/style.css").status_code == 200
     finally:
         stop_process(server)
         log.close()
