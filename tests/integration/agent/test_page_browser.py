@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Page, Route, expect
 from sqlalchemy.orm import Session
 
+from tests.integration.agent.page import notice, submit_pin
 from tests.integration.card.cards import ForeignCard
 from tests.support.agent import (
     CLERK_CID,
@@ -75,15 +76,9 @@ def expect_ready(page: Page) -> None:
     expect(page.locator("#pin")).to_be_enabled()
 
 
-def notice(page: Page) -> str:
-    expect(page.locator("#notice")).to_be_visible()
-    return page.locator("#notice-text").inner_text()
-
-
 def log_in(page: Page, pin: str = CLERK_PIN) -> None:
     expect_ready(page)
-    page.fill("#pin", pin)
-    page.click("#pin-submit")
+    submit_pin(page, pin)
 
 
 def logged_in(page: Page) -> tuple[str, str]:
