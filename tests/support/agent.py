@@ -289,6 +289,16 @@ def run_ucauth(
     )
 
 
+def verify_live(server: LiveServer, username: str, token: str) -> int:
+    """The live server's answer (HTTP status) to an HIS log-on with this username and token."""
+    response = httpx.post(
+        f"{server.url}/api/v1/auth/verify",
+        json={"username": username, "password": token},
+        timeout=10,
+    )
+    return response.status_code
+
+
 def agent_env(data_dir: Path, port: int, **extra: str) -> dict[str, str]:
     return {
         **os.environ,

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs
 
-import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 from sqlalchemy.orm import Session
@@ -23,6 +22,7 @@ from tests.support.agent import (
     agent_env,
     enrol_live,
     start_agent,
+    verify_live,
 )
 from tests.support.browser import screenshot
 from tests.support.factories import add_user
@@ -88,16 +88,6 @@ def logged_in(page: Page) -> tuple[str, str]:
     return page.locator("#username").inner_text(), page.locator("#token").inner_text()
 
 
-def verify(agent: LiveAgent, username: str, token: str) -> int:
-    """The server's answer to an HIS log-on with this username and token."""
-    response = httpx.post(
-        f"{agent.server.url}/api/v1/auth/verify",
-        json={"username": username, "password": token},
-        timeout=10,
-    )
-    return response.status_code
-
-
 def test_full_login_then_card_out_then_logout(
     page: Page, live_agent: LiveAgent, attach_card: AttachCard
 ) -> None:
@@ -117,7 +107,7 @@ def test_full_login_then_card_out_then_logout(
     log_in(page)
     username, token = logged_in(page)
     assert username == CLERK_CID
-    assert verify(live_agent, username, token) == 200
+    assert verify_live(live_agent.server, username, token) == 200
     expect_step(page, "pin", "ok", "logged_in")
     expect(page.locator("#pin-form")).to_be_hidden()
     expect(page.locator("#expires")).to_contain_text("00:00")  # midnight in Bangkok
@@ -133,7 +123,7 @@ def test_full_login_then_card_out_then_logout(
     page.click("#logout")
     expect(page.locator("#result")).to_be_hidden()
     assert notice(page) == translate("agent_page.logged_out", "th")
-    assert verify(live_agent, username, token) == 401
+    assert verify_live(live_agent.server, username, token) == 401
     screenshot(page, "agent-logged-out")
 
 
