@@ -22,7 +22,6 @@ from tests.support.browser import screenshot
 from tests.support.pcsc import as_card
 from tests.support.server import BANGKOK, free_port
 from ucauth.agent.app import create_agent_app
-from ucauth.agent.service import AgentService
 from ucauth.agent.settings import AgentSettings
 from ucauth.clock import FixedClock
 from ucauth.i18n import translate
@@ -120,10 +119,7 @@ def test_workstation_not_enrolled(
     page: Page, tmp_path: Path, virtual_readers: VirtualReaders
 ) -> None:
     settings = AgentSettings(data_dir=tmp_path / "fresh", port=free_port())
-    service = AgentService(
-        settings, connect=virtual_readers.connect, monitor=virtual_readers.monitor()
-    )
-    with serve(create_agent_app(service), settings.port) as url:
+    with serve(create_agent_app(virtual_readers.agent(settings)), settings.port) as url:
         virtual_readers.insert(as_card("normal"))
         page.goto(url)
         expect(page.locator("#step-server")).to_have_attribute("data-code", "agent_not_enrolled")
