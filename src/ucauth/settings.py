@@ -28,6 +28,23 @@ def default_data_dir() -> Path:
     return user_data_path("ucauth", appauthor=False)
 
 
+def known_timezone(value: str) -> str:
+    """``value`` if it names a time zone (a settings validator)."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"unknown time zone {value!r}") from error
+    return value
+
+
+def normal_origins(value: str) -> str:
+    """Comma-separated web origins, each normalised (a settings validator)."""
+    try:
+        return ",".join(normalize_origin(o) for o in value.split(",") if o.strip())
+    except ProtocolError as error:
+        raise ValueError(f"not an origin (scheme://host[:port]): {value!r}") from error
+
+
 class SettingsError(UcauthError):
     """A setting has a value ucauth cannot use."""
 
@@ -87,14 +104,7 @@ class ServerSettings(DatabaseSettings):
     legacy_login_until: str = ""
     web_login_origins: str = "http://127.0.0.1:8189,http://localhost:8189"
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError(f"unknown time zone {value!r}") from error
-        return value
+    _known_timezone = field_validator("timezone")(known_timezone)
 
     @field_validator("legacy_login_until")
     @classmethod
@@ -114,13 +124,7 @@ class ServerSettings(DatabaseSettings):
         except ProtocolError as error:
             raise ValueError(str(error)) from error
 
-    @field_validator("web_login_origins")
-    @classmethod
-    def _normal_origins(cls, value: str) -> str:
-        try:
-            return ",".join(normalize_origin(o) for o in value.split(",") if o.strip())
-        except ProtocolError as error:
-            raise ValueError(str(error)) from error
+    _normal_origins = field_validator("web_login_origins")(normal_origins)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -57,7 +57,7 @@ from ucauth.card.transport import CardConnection
 from ucauth.card.virtual.inprocess import InProcessConnection
 from ucauth.card.virtual.profile import load_named_profile
 from ucauth.card.virtual.vpcd import VirtualCard
-from ucauth.clock import FixedClock
+from ucauth.clock import Clock, FixedClock
 from ucauth.randomness import SeededRandom
 
 READER = "ucauth In-process Reader 00"
@@ -101,6 +101,14 @@ class VirtualReaders:
         with self._changed:
             action()
             self._changed.notify_all()
+
+    def agent(
+        self, settings: AgentSettings, clock: Clock | None = None, http: httpx.Client | None = None
+    ) -> AgentService:
+        """An agent service that reads its cards from these readers."""
+        return AgentService(
+            settings, clock=clock, connect=self.connect, monitor=self.monitor(), http=http
+        )
 
     # what the agent uses
     def monitor(self) -> CardMonitor:
@@ -239,13 +247,7 @@ def agent_service(
     clock: FixedClock,
 ) -> AgentService:
     enrol(session, ServerClient(ORIGIN, http=agent_server), agent_settings.data_dir, clock.now())
-    return AgentService(
-        agent_settings,
-        clock=clock,
-        connect=virtual_readers.connect,
-        monitor=virtual_readers.monitor(),
-        http=agent_server,
-    )
+    return virtual_readers.agent(agent_settings, clock, agent_server)
 
 
 @pytest.fixture
@@ -287,6 +289,16 @@ def run_ucauth(
         timeout=60,
         check=False,
     )
+
+
+def verify_live(server: LiveServer, username: str, token: str) -> int:
+    """The live server's answer (HTTP status) to an HIS log-on with this username and token."""
+    response = httpx.post(
+        f"{server.url}/api/v1/auth/verify",
+        json={"username": username, "password": token},
+        timeout=10,
+    )
+    return response.status_code
 
 
 def agent_env(data_dir: Path, port: int, **extra: str) -> dict[str, str]:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ucauth.settings import SettingsError, default_data_dir
-from ucauth.tokens.errors import ProtocolError
-from ucauth.tokens.protocol import normalize_origin
+from ucauth.settings import SettingsError, default_data_dir, known_timezone, normal_origins
 
 DEFAULT_PORT = 8189
 LOOPBACK = "127.0.0.1"
@@ -38,22 +36,8 @@ class AgentSettings(BaseSettings):
     server_timeout: float = Field(default=5.0, gt=0, le=120)
     check_interval: float = Field(default=15.0, gt=0, le=3600)
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError(f"unknown time zone {value!r}") from error
-        return value
-
-    @field_validator("allowed_origins")
-    @classmethod
-    def _origins(cls, value: str) -> str:
-        try:
-            return ",".join(normalize_origin(o) for o in value.split(",") if o.strip())
-        except ProtocolError as error:
-            raise ValueError(f"not an origin (scheme://host[:port]): {value!r}") from error
+    _known_timezone = field_validator("timezone")(known_timezone)
+    _origins = field_validator("allowed_origins")(normal_origins)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -116,6 +116,20 @@ class AuthenticatedUser:
     agent_id: int | None
     expires_at: datetime
 
+    @classmethod
+    def of(cls, row: AnyRow) -> AuthenticatedUser:
+        """The user of an ``_AUTHENTICATE`` row."""
+        return cls(
+            row.id,
+            row.cid,
+            row.first_name,
+            row.last_name,
+            row.unit_hcode,
+            row.role,
+            row.agent_id,
+            row.expires_at,
+        )
+
 
 @dataclass(frozen=True)
 class AccountState:
@@ -388,16 +402,7 @@ def authenticate(
             throttle.clear_account(db, keys)
         db.execute(_STAMP_USER, {"user_id": row.id, "now": now})
         db.commit()
-    return AuthenticatedUser(
-        row.id,
-        row.cid,
-        row.first_name,
-        row.last_name,
-        row.unit_hcode,
-        row.role,
-        row.agent_id,
-        row.expires_at,
-    )
+    return AuthenticatedUser.of(row)
 
 
 def authenticate_session(
@@ -422,16 +427,7 @@ def authenticate_session(
     if _stale(row.last_access_at, now):
         db.execute(_STAMP_USER, {"user_id": row.id, "now": now})
         db.commit()
-    return AuthenticatedUser(
-        row.id,
-        row.cid,
-        row.first_name,
-        row.last_name,
-        row.unit_hcode,
-        row.role,
-        row.agent_id,
-        row.expires_at,
-    )
+    return AuthenticatedUser.of(row)
 
 
 def logout(

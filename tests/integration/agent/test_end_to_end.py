@@ -23,6 +23,7 @@ from tests.support.agent import (
     run_ucauth,
     start_agent,
     status_steps,
+    verify_live,
     wait_for_step,
     wait_until,
 )
@@ -41,13 +42,6 @@ def database_url(sqlite_url: str) -> str:
     return sqlite_url
 
 
-def verify(server: LiveServer, cid: str, token: str) -> int:
-    response = httpx.post(
-        f"{server.url}/api/v1/auth/verify", json={"username": cid, "password": token}
-    )
-    return response.status_code
-
-
 def test_commands_enrol_login_and_logout(
     live_server: LiveServer,
     session: Session,
@@ -63,12 +57,12 @@ def test_commands_enrol_login_and_logout(
     assert first.returncode == 0, first.stderr
     token = json.loads(first.stdout)
     assert token["username"] == CLERK_CID and len(token["token"]) == 16
-    assert verify(live_server, CLERK_CID, token["token"]) == 200
+    assert verify_live(live_server, CLERK_CID, token["token"]) == 200
 
     second = run_ucauth(env, "agent", "login", "--pin-stdin", stdin=CLERK_PIN)
     assert second.returncode == 0, second.stderr
-    assert verify(live_server, CLERK_CID, json.loads(second.stdout)["token"]) == 200
-    assert verify(live_server, CLERK_CID, token["token"]) == 401  # refused at once (R3)
+    assert verify_live(live_server, CLERK_CID, json.loads(second.stdout)["token"]) == 200
+    assert verify_live(live_server, CLERK_CID, token["token"]) == 401  # refused at once (R3)
 
     wrong = run_ucauth(env, "agent", "login", "--pin-stdin", stdin="0000\n")
     assert wrong.returncode == 15 and wrong.stdout == ""
@@ -77,7 +71,7 @@ def test_commands_enrol_login_and_logout(
     assert json.loads(session_file.read_text())["token"] == json.loads(second.stdout)["token"]
 
     assert run_ucauth(env, "agent", "logout").returncode == 0
-    assert verify(live_server, CLERK_CID, json.loads(second.stdout)["token"]) == 401
+    assert verify_live(live_server, CLERK_CID, json.loads(second.stdout)["token"]) == 401
     assert run_ucauth(env, "agent", "logout").returncode == 37  # nobody logged in
 
     attach_card("pin_blocked", slot=1)
@@ -108,7 +102,7 @@ def test_the_running_agent_survives_its_surroundings(
         login = page_login(agent)
         assert login.status_code == 200
         token = login.json()["token"]
-        assert verify(live_agent.server, CLERK_CID, token) == 200
+        assert verify_live(live_agent.server, CLERK_CID, token) == 200
         assert agent.get("/api/token").json()["token"] == token
         assert agent_token(live_agent.url).credentials() == Credentials(CLERK_CID, token)
         assert agent.get("/api/smartcard/terminals").json()[0] == {
@@ -127,7 +121,7 @@ def test_the_running_agent_survives_its_surroundings(
         attach_card("normal")
         wait_for_step(agent, "card", "ok", timeout=20)
         assert page_login(agent).status_code == 200
-        assert verify(live_agent.server, CLERK_CID, token) == 401  # the new login replaced it
+        assert verify_live(live_agent.server, CLERK_CID, token) == 401  # the new login replaced it
 
         assert live_agent.ucauth("agent", "logout").returncode == 0  # the command line
         wait_until(lambda: agent.get("/api/token").status_code == 404)

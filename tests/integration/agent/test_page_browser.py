@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs
 
-import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 from sqlalchemy.orm import Session
 
+from tests.integration.agent.page import notice, submit_pin
 from tests.integration.card.cards import ForeignCard
 from tests.support.agent import (
     CLERK_CID,
@@ -22,6 +22,7 @@ from tests.support.agent import (
     agent_env,
     enrol_live,
     start_agent,
+    verify_live,
 )
 from tests.support.browser import screenshot
 from tests.support.factories import add_user
@@ -75,15 +76,9 @@ def expect_ready(page: Page) -> None:
     expect(page.locator("#pin")).to_be_enabled()
 
 
-def notice(page: Page) -> str:
-    expect(page.locator("#notice")).to_be_visible()
-    return page.locator("#notice-text").inner_text()
-
-
 def log_in(page: Page, pin: str = CLERK_PIN) -> None:
     expect_ready(page)
-    page.fill("#pin", pin)
-    page.click("#pin-submit")
+    submit_pin(page, pin)
 
 
 def logged_in(page: Page) -> tuple[str, str]:
@@ -91,16 +86,6 @@ def logged_in(page: Page) -> tuple[str, str]:
     expect(page.locator("#result")).to_be_visible()
     expect(page.locator("#token")).not_to_be_empty()
     return page.locator("#username").inner_text(), page.locator("#token").inner_text()
-
-
-def verify(agent: LiveAgent, username: str, token: str) -> int:
-    """The server's answer to an HIS log-on with this username and token."""
-    response = httpx.post(
-        f"{agent.server.url}/api/v1/auth/verify",
-        json={"username": username, "password": token},
-        timeout=10,
-    )
-    return response.status_code
 
 
 def test_full_login_then_card_out_then_logout(
@@ -122,7 +107,7 @@ def test_full_login_then_card_out_then_logout(
     log_in(page)
     username, token = logged_in(page)
     assert username == CLERK_CID
-    assert verify(live_agent, username, token) == 200
+    assert verify_live(live_agent.server, username, token) == 200
     expect_step(page, "pin", "ok", "logged_in")
     expect(page.locator("#pin-form")).to_be_hidden()
     expect(page.locator("#expires")).to_contain_text("00:00")  # midnight in Bangkok
@@ -138,7 +123,7 @@ def test_full_login_then_card_out_then_logout(
     page.click("#logout")
     expect(page.locator("#result")).to_be_hidden()
     assert notice(page) == translate("agent_page.logged_out", "th")
-    assert verify(live_agent, username, token) == 401
+    assert verify_live(live_agent.server, username, token) == 401
     screenshot(page, "agent-logged-out")
 
 

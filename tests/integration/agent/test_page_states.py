@@ -16,12 +16,12 @@ import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import Page, expect
 
-from tests.support.agent import CLERK_PIN, VirtualReaders
+from tests.integration.agent.page import notice, submit_pin
+from tests.support.agent import VirtualReaders
 from tests.support.browser import screenshot
 from tests.support.pcsc import as_card
 from tests.support.server import BANGKOK, free_port
 from ucauth.agent.app import create_agent_app
-from ucauth.agent.service import AgentService
 from ucauth.agent.settings import AgentSettings
 from ucauth.clock import FixedClock
 from ucauth.i18n import translate
@@ -67,20 +67,19 @@ def agent_url(agent_app: FastAPI, agent_settings: AgentSettings) -> Iterator[str
         yield url
 
 
-def notice(page: Page) -> str:
-    expect(page.locator("#notice")).to_be_visible()
-    return page.locator("#notice-text").inner_text()
+def log_in(page: Page, agent_url: str, readers: VirtualReaders) -> None:
+    """The clerk's card in, the page open, the PIN given: logged in."""
+    readers.insert(as_card("normal"))
+    page.goto(agent_url)
+    expect(page.locator("#pin")).to_be_enabled()
+    submit_pin(page)
+    expect(page.locator("#result")).to_be_visible()
 
 
 def test_token_dies_at_midnight_and_the_page_says_so(
     page: Page, agent_url: str, virtual_readers: VirtualReaders, clock: FixedClock
 ) -> None:
-    virtual_readers.insert(as_card("normal"))
-    page.goto(agent_url)
-    expect(page.locator("#pin")).to_be_enabled()
-    page.fill("#pin", CLERK_PIN)
-    page.click("#pin-submit")
-    expect(page.locator("#result")).to_be_visible()
+    log_in(page, agent_url, virtual_readers)
     expect(page.locator("#expires")).to_have_text("26 พ.ย. 2569 00:00")
 
     clock.set(datetime(2026, 11, 26, 0, 0, 1, tzinfo=BANGKOK))
@@ -120,10 +119,7 @@ def test_workstation_not_enrolled(
     page: Page, tmp_path: Path, virtual_readers: VirtualReaders
 ) -> None:
     settings = AgentSettings(data_dir=tmp_path / "fresh", port=free_port())
-    service = AgentService(
-        settings, connect=virtual_readers.connect, monitor=virtual_readers.monitor()
-    )
-    with serve(create_agent_app(service), settings.port) as url:
+    with serve(create_agent_app(virtual_readers.agent(settings)), settings.port) as url:
         virtual_readers.insert(as_card("normal"))
         page.goto(url)
         expect(page.locator("#step-server")).to_have_attribute("data-code", "agent_not_enrolled")
@@ -147,12 +143,7 @@ def test_fits_a_small_office_monitor(
     page: Page, agent_url: str, virtual_readers: VirtualReaders
 ) -> None:
     page.set_viewport_size({"width": 1024, "height": 768})
-    virtual_readers.insert(as_card("normal"))
-    page.goto(agent_url)
-    expect(page.locator("#pin")).to_be_enabled()
-    page.fill("#pin", CLERK_PIN)
-    page.click("#pin-submit")
-    expect(page.locator("#result")).to_be_visible()
+    log_in(page, agent_url, virtual_readers)
     # Everything the clerk needs is on screen at once: no scrolling either way.
     assert page.evaluate("document.documentElement.scrollWidth") <= 1024
     for selector in ("#step-pin", "#search-form button", "#logout"):

@@ -43,6 +43,15 @@ def set_idle(
     session.commit()
 
 
+def long_idle(session: Session, count: int) -> None:
+    """``count`` accounts of one unit, activated 400 days before the slot and never used."""
+    add_unit(session)
+    for number in range(count):
+        add_user(session, cid_for(number))
+    session.execute(update(User).values(activated_at=SLOT - timedelta(days=400)))
+    session.commit()
+
+
 def statuses(session: Session) -> dict[str, UserStatus]:
     session.expire_all()
     return {user.cid: user.status for user in session.scalars(select(User))}
@@ -181,11 +190,7 @@ def test_a_revoked_accounts_token_is_refused_at_once(
 
 
 def test_two_runners_at_once_run_the_slot_once(database_url: str, session: Session) -> None:
-    add_unit(session)
-    for number in range(60):
-        add_user(session, cid_for(number))
-    session.execute(update(User).values(activated_at=SLOT - timedelta(days=400)))
-    session.commit()
+    long_idle(session, 60)
     runners = [
         JobRunner(database_url, clock=FixedClock(SLOT), zone=BANGKOK, batch_size=7, lock_wait=60)
         for _ in range(2)
@@ -227,11 +232,7 @@ runner.run_due("revoke-inactive", on_batch=lambda counts: os.kill(os.getpid(), s
 def test_a_killed_run_is_taken_over_and_finishes_with_the_same_result(
     runner: JobRunner, database_url: str, session: Session
 ) -> None:
-    add_unit(session)
-    for number in range(10):
-        add_user(session, cid_for(number))
-    session.execute(update(User).values(activated_at=SLOT - timedelta(days=400)))
-    session.commit()
+    long_idle(session, 10)
     killed = subprocess.run(
         [
             sys.executable,

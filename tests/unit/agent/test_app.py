@@ -15,6 +15,7 @@ from tests.support.agent import (
     CLERK_PIN,
     PAGE_ORIGIN,
     VirtualReaders,
+    page_login,
     wait_for_step,
 )
 from tests.support.pcsc import as_card
@@ -40,9 +41,7 @@ def logged_in(
 ) -> dict[str, str]:
     virtual_readers.insert(as_card("normal"))
     wait_for_step(agent_client, "pin", "pin_needed")
-    response = agent_client.post(
-        "/api/login", json={"pin": CLERK_PIN}, headers={"Origin": PAGE_ORIGIN}
-    )
+    response = page_login(agent_client)
     assert response.status_code == 200
     session: dict[str, str] = response.json()
     return session

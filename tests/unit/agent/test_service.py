@@ -30,7 +30,6 @@ from ucauth.accounts import service as accounts
 from ucauth.accounts.models import UserStatus
 from ucauth.agent.app import create_agent_app
 from ucauth.agent.server import ServerClient
-from ucauth.agent.service import AgentService
 from ucauth.agent.settings import AgentSettings
 from ucauth.card.errors import CardRemovedError
 from ucauth.card.pin import PIN_LENGTH
@@ -223,13 +222,7 @@ def test_not_enrolled_then_enrolled_while_running(
     wait_for: Wait,
 ) -> None:
     settings = AgentSettings(data_dir=tmp_path / "fresh", port=8189)
-    service = AgentService(
-        settings,
-        clock=clock,
-        connect=virtual_readers.connect,
-        monitor=virtual_readers.monitor(),
-        http=agent_server,
-    )
+    service = virtual_readers.agent(settings, clock, agent_server)
     with TestClient(create_agent_app(service), base_url=PAGE_ORIGIN) as client:
         virtual_readers.insert(as_card("normal"))
         wait_for(lambda: step(client, "card")["state"] == "ok")
@@ -374,9 +367,7 @@ def test_a_card_left_in_another_reader_is_taken_up(
     readers = VirtualReaders("Reader A", "Reader B")
     settings = AgentSettings(data_dir=tmp_path / "two", port=8189)
     enrol(session, ServerClient(ORIGIN, http=agent_server), settings.data_dir, clock.now())
-    service = AgentService(
-        settings, clock=clock, connect=readers.connect, monitor=readers.monitor(), http=agent_server
-    )
+    service = readers.agent(settings, clock, agent_server)
     with TestClient(create_agent_app(service), base_url=PAGE_ORIGIN) as client:
         readers.insert(as_card("lifetime"), "Reader A")
         wait_for(lambda: step(client, "card")["state"] == "ok")
