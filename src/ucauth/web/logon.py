@@ -34,7 +34,7 @@ async def log_on(
     except TokensError as error:
         return error
     reference = session_reference(context.tokens.key, token_hmac(context.tokens.key, token))
-    fresh = (session or WebSession.new(context.random)).logged_on(cid, reference, context.random)
+    fresh = WebSession.logged_on(cid, reference, context.random)
     event = Event(
         Action.WEB_LOGIN,
         actor=user.cid,

@@ -43,7 +43,9 @@ def browser_client(app: FastAPI, session: Session) -> Iterator[TestClient]:
         cookie = answer.headers["set-cookie"]
         assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Secure" in cookie
         assert token not in cookie
-        assert SEARCH_FORM in client.get("/search").text
+        page = client.get("/search").text
+        assert SEARCH_FORM in page
+        assert _csrf(page) != csrf  # a log-on starts a fresh CSRF secret
         yield client
 
 
