@@ -7,7 +7,6 @@ Exits non-zero with a message when none of these works: the PostgreSQL tests mus
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import subprocess
@@ -16,6 +15,9 @@ import time
 from pathlib import Path
 
 import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.pgcluster import Cluster  # the repository root is on the path now
 
 MACHINE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 THROWAWAY_PORT = 55432
@@ -35,10 +37,6 @@ def answers(url: str, attempts: int = 1) -> bool:
     return False
 
 
-def run(*argv: str) -> None:
-    subprocess.run(argv, check=True, stdout=sys.stderr, stderr=sys.stderr)
-
-
 def start_machine_cluster() -> None:
     if not shutil.which("pg_ctlcluster") or not os.path.isdir("/etc/postgresql"):
         return
@@ -52,23 +50,10 @@ def start_machine_cluster() -> None:
 
 
 def start_throwaway_cluster() -> str:
-    bindirs = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
-    if not bindirs:
-        raise SystemExit("no PostgreSQL binaries: apt-get install postgresql")
-    bindir = Path(bindirs[-1])
-    as_user: list[str] = []
-    if os.getuid() == 0:  # initdb refuses to run as root
-        as_user = ["runuser", "-u", "postgres", "--"]
-    if not (THROWAWAY_DIR / "PG_VERSION").exists():
-        THROWAWAY_DIR.mkdir(mode=0o700, exist_ok=True)
-        if as_user:
-            shutil.chown(THROWAWAY_DIR, "postgres", "postgres")
-        run(*as_user, str(bindir / "initdb"), "-D", str(THROWAWAY_DIR), "-U", "postgres",
-            "--auth=trust", "-E", "UTF8")
-    options = f"-p {THROWAWAY_PORT} -k {THROWAWAY_DIR} -c listen_addresses=127.0.0.1"
-    run(*as_user, str(bindir / "pg_ctl"), "-D", str(THROWAWAY_DIR), "-o", options,
-        "-l", str(THROWAWAY_DIR / "server.log"), "-w", "start")
-    return f"postgresql+psycopg://postgres@127.0.0.1:{THROWAWAY_PORT}/postgres"
+    cluster = Cluster(THROWAWAY_DIR, THROWAWAY_PORT)
+    cluster.init()
+    cluster.start()
+    return cluster.url
 
 
 def main() -> None:

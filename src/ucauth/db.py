@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
@@ -156,18 +157,42 @@ class DriverQuery:
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
             compiled = self._compiled[dialect.name] = _CompiledQuery(self._statement, dialect)
-        cursor = connection.connection.cursor()
+        dbapi_error = connection.dialect.loaded_dbapi.Error
         try:
-            cursor.execute(compiled.sql, compiled.bound(params))
-            row = cursor.fetchone()
-        finally:
-            cursor.close()
+            cursor = connection.connection.cursor()
+            try:
+                cursor.execute(compiled.sql, compiled.bound(params))
+                row = cursor.fetchone()
+            finally:
+                cursor.close()
+        except dbapi_error as error:
+            raise _wrapped(connection, compiled.sql, error) from None
         if row is None:
             return None
         return self._row._make(
             value if convert is None else convert(value)
             for convert, value in zip(compiled.converters, row, strict=True)
         )
+
+
+def _wrapped(connection: Connection, sql: str, error: Any) -> StatementError:
+    """A DB-API error as SQLAlchemy would raise it (``OperationalError`` when the database
+    went away, ...). After a disconnect the connection is invalidated, as SQLAlchemy does, so
+    that the pool replaces it instead of handing it out again."""
+    dialect = connection.dialect
+    disconnect = dialect.is_disconnect(error, connection.connection.dbapi_connection, None)
+    if disconnect:
+        connection.invalidate(error)
+    wrapped: StatementError = DBAPIError.instance(
+        sql,
+        None,
+        error,
+        dialect.loaded_dbapi.Error,
+        hide_parameters=True,
+        connection_invalidated=disconnect,
+        dialect=dialect,
+    )
+    return wrapped
 
 
 class _CompiledQuery:

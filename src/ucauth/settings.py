@@ -6,6 +6,7 @@ import ipaddress
 import os
 import secrets
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -67,9 +68,11 @@ class ServerSettings(DatabaseSettings):
     URL agents connect to and sign), ``UCAUTH_TIMEZONE`` (where tokens die at midnight),
     ``UCAUTH_HOST`` / ``UCAUTH_PORT`` (bind address), ``UCAUTH_FORWARDED_ALLOW_IPS`` (proxies
     trusted for ``X-Forwarded-For``), ``UCAUTH_ACCESS_LOG``, ``UCAUTH_DATABASE_POOL_SIZE``
-    (PostgreSQL connections kept per pool), ``UCAUTH_WEB_LOGIN_ORIGINS`` (other origins whose
-    pages may post the rights-search log-on form: the workstation agents). Call
-    :meth:`secured` before use.
+    (PostgreSQL connections kept per pool), ``UCAUTH_JOBS_ENABLED`` (the scheduler of daily jobs
+    in this process), ``UCAUTH_LEGACY_LOGIN_UNTIL`` (the sunset of legacy unit credentials: a
+    date, meaning 00:00 of that day in ``UCAUTH_TIMEZONE``, or an ISO date-time; unset: never
+    accepted), ``UCAUTH_WEB_LOGIN_ORIGINS`` (other origins whose pages may post the
+    rights-search log-on form: the workstation agents). Call :meth:`secured` before use.
     """
 
     token_key: SecretStr = SecretStr("")
@@ -80,6 +83,8 @@ class ServerSettings(DatabaseSettings):
     forwarded_allow_ips: str = ""
     access_log: bool = True
     database_pool_size: int = Field(default=20, ge=1, le=200)
+    jobs_enabled: bool = True
+    legacy_login_until: str = ""
     web_login_origins: str = "http://127.0.0.1:8189,http://localhost:8189"
 
     @field_validator("timezone")
@@ -89,6 +94,14 @@ class ServerSettings(DatabaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError(f"unknown time zone {value!r}") from error
+        return value
+
+    @field_validator("legacy_login_until")
+    @classmethod
+    def _moment(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            datetime.fromisoformat(value)  # ValueError names the problem
         return value
 
     @field_validator("origin")
@@ -112,6 +125,13 @@ class ServerSettings(DatabaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def legacy_sunset(self) -> datetime | None:
+        """When legacy unit credentials stop being accepted (None: they never are)."""
+        if not self.legacy_login_until:
+            return None
+        moment = datetime.fromisoformat(self.legacy_login_until)
+        return moment if moment.tzinfo else moment.replace(tzinfo=self.zone)
 
     def public_origin(self) -> str:
         """The origin agents sign: ``origin``, else the bind address over plain HTTP."""

@@ -34,6 +34,8 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="module")
 def playwright_driver() -> Iterator[Playwright]:
+    """Module-scoped: Playwright's sync API leaves its event loop marked running in this thread
+    while it lives, which would break ``asyncio.run`` in every later test of the session."""
     with sync_playwright() as driver:
         yield driver
 

@@ -12,7 +12,7 @@ from ucauth.server.errors import error_responses
 router = APIRouter(prefix="/api/v1", tags=["agents"])
 
 
-@router.post("/agents/enroll", responses=error_responses(403, 422, 429))
+@router.post("/agents/enroll", responses=error_responses(403, 422, 429, 503))
 def enroll(body: EnrolRequest, context: Context, address: ClientAddress) -> EnrolResponse:
     """Register this workstation's key for the unit that issued the one-time code."""
     with context.sessions() as session:

@@ -17,3 +17,10 @@ class AuditUnavailableError(AuditError):
 
     code = "audit_unavailable"
     message_key = "audit.unavailable"
+
+
+class AuditArchiveError(AuditError):
+    """Old months of the audit log cannot be archived here (SQLite, or stray rows)."""
+
+    code = "audit_archive_refused"
+    message_key = "audit.archive_refused"

@@ -35,6 +35,7 @@ class Action(StrEnum):
     RIGHTS_LOOKUP = "rights_lookup"
     WEB_LOGIN = "web_login"  # a log-on to the web pages (rights search, console)
     AUDIT_SEARCH = "audit_search"  # an administrator read the audit log
+    AUDIT_ARCHIVE = "audit_archive"  # old months exported, then dropped
 
 
 class Outcome(StrEnum):

@@ -6,12 +6,14 @@ import click
 
 from ucauth import __version__
 from ucauth.cli.admin import admin
+from ucauth.cli.agent import agent
 from ucauth.cli.card import card_group
 from ucauth.cli.check import check
 from ucauth.cli.data import data
 from ucauth.cli.db import db
 from ucauth.cli.demo import demo_command
 from ucauth.cli.errors import run
+from ucauth.cli.jobs import jobs
 from ucauth.cli.server import server
 
 
@@ -28,6 +30,8 @@ cli.add_command(server)
 cli.add_command(admin)
 cli.add_command(data)
 cli.add_command(check)
+cli.add_command(jobs)
+cli.add_command(agent)
 
 
 def main() -> None:

@@ -12,16 +12,19 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from ucauth.accounts import service
 from ucauth.accounts.models import Role, UserStatus
 from ucauth.audit import service as audit_service
+from ucauth.audit.partitions import archive
 from ucauth.audit.service import Action
 from ucauth.cid import validate_cid
 from ucauth.clock import SystemClock
@@ -36,7 +39,7 @@ _clock = SystemClock()
 
 
 @contextmanager
-def _session() -> Iterator[Session]:
+def database_session() -> Iterator[Session]:
     """A session on the configured database, which must be at the newest migration."""
     engine = make_engine(DatabaseSettings().resolved_database_url())
     try:
@@ -47,11 +50,23 @@ def _session() -> Iterator[Session]:
         engine.dispose()
 
 
+@contextmanager
+def database_connection() -> Iterator[Connection]:
+    """A Core connection on the configured database, which must be at the newest migration."""
+    engine = make_engine(DatabaseSettings().resolved_database_url())
+    try:
+        ensure_current(engine)
+        with engine.connect() as connection:
+            yield connection
+    finally:
+        engine.dispose()
+
+
 def _actor() -> str:
     return f"cli:{getpass.getuser()}"
 
 
-def _print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     table = Table(title=title)
     for column in columns:
         table.add_column(column)
@@ -76,7 +91,7 @@ def units() -> None:
 @click.option("--province", required=True, help="4-digit province code, e.g. 1000 (Bangkok).")
 def units_add(hcode: str, name: str, province: str) -> None:
     """Add a unit; its region is its province's."""
-    with _session() as session:
+    with database_session() as session:
         unit = service.create_unit(
             session,
             hcode=hcode,
@@ -91,8 +106,8 @@ def units_add(hcode: str, name: str, province: str) -> None:
 @units.command("list")
 def units_list() -> None:
     """List the units."""
-    with _session() as session:
-        _print_table(
+    with database_session() as session:
+        print_table(
             "units",
             ("hcode", "name", "province", "region"),
             (
@@ -131,7 +146,7 @@ def users_add(
     pending: bool,
 ) -> None:
     """Add a staff account (active unless --pending)."""
-    with _session() as session:
+    with database_session() as session:
         user = service.create_user(
             session,
             cid=cid,
@@ -152,11 +167,11 @@ def users_add(
 @click.option("--status", type=click.Choice([s.value for s in UserStatus]))
 def users_list(unit_hcode: str | None, status: str | None) -> None:
     """List staff accounts."""
-    with _session() as session:
+    with database_session() as session:
         found = service.list_users(
             session, unit_hcode=unit_hcode, status=UserStatus(status) if status else None
         )
-        _print_table(
+        print_table(
             "users",
             ("cid", "name", "unit", "role", "regions", "status", "last access", "revoked"),
             (
@@ -180,7 +195,7 @@ def users_list(unit_hcode: str | None, status: str | None) -> None:
 @click.option("--reason", required=True)
 def users_revoke(cid: str, reason: str) -> None:
     """Revoke an account and end its session now."""
-    with _session() as session:
+    with database_session() as session:
         service.revoke_user(session, cid, reason=reason, actor=_actor(), now=_clock.now())
         click.echo(f"user {cid} revoked")
 
@@ -190,7 +205,7 @@ def users_revoke(cid: str, reason: str) -> None:
 @click.option("--reason", required=True)
 def users_suspend(cid: str, reason: str) -> None:
     """Suspend an active account and end its session now."""
-    with _session() as session:
+    with database_session() as session:
         service.suspend_user(session, cid, reason=reason, actor=_actor(), now=_clock.now())
         click.echo(f"user {cid} suspended")
 
@@ -199,7 +214,7 @@ def users_suspend(cid: str, reason: str) -> None:
 @click.argument("cid")
 def users_reinstate(cid: str) -> None:
     """Make a pending, revoked or suspended account active."""
-    with _session() as session:
+    with database_session() as session:
         service.reinstate_user(session, cid, actor=_actor(), now=_clock.now())
         click.echo(f"user {cid} active")
 
@@ -208,7 +223,7 @@ def users_reinstate(cid: str) -> None:
 @click.argument("cid")
 def users_kill_sessions(cid: str) -> None:
     """End the user's session (revoke their token) now."""
-    with _session() as session:
+    with database_session() as session:
         killed = service.kill_sessions(session, cid, actor=_actor(), now=_clock.now())
         click.echo(f"user {cid}: {killed} token(s) revoked")
 
@@ -229,7 +244,7 @@ def codes() -> None:
 )
 def codes_issue(unit_hcode: str, hours: int) -> None:
     """Issue a code for `ucauth agent enroll --code`; it is shown only now."""
-    with _session() as session:
+    with database_session() as session:
         issued = service.issue_enrolment_code(
             session,
             unit_hcode=unit_hcode,
@@ -254,8 +269,8 @@ def agents() -> None:
 @click.option("--unit", "unit_hcode", help="Only this unit's workstations.")
 def agents_list(unit_hcode: str | None) -> None:
     """List enrolled workstations."""
-    with _session() as session:
-        _print_table(
+    with database_session() as session:
+        print_table(
             "agents",
             ("id", "name", "unit", "status", "enrolled", "last seen"),
             (
@@ -276,7 +291,7 @@ def agents_list(unit_hcode: str | None) -> None:
 @click.argument("agent_id", type=click.IntRange(1, 2**31 - 1))
 def agents_disable(agent_id: int) -> None:
     """Stop a workstation from logging anyone in."""
-    with _session() as session:
+    with database_session() as session:
         service.disable_agent(session, agent_id, actor=_actor(), now=_clock.now())
         click.echo(f"agent {agent_id} disabled")
 
@@ -302,14 +317,14 @@ def _admin() -> requests_service.Administrator:
 def requests_list(status: str, region: int | None, limit: int) -> None:
     """List requests (pending ones oldest first)."""
     admin = requests_service.Administrator(_actor(), frozenset({region}) if region else None)
-    with _session() as session:
+    with database_session() as session:
         found = requests_service.list_requests(
             session,
             admin,
             status=None if status == "all" else RequestStatus(status),
             limit=limit,
         )
-        _print_table(
+        print_table(
             f"access requests ({len(found)})",
             ("reference", "status", "cid", "name", "unit", "region", "submitted", "decided"),
             (
@@ -343,7 +358,7 @@ def _print_request(request: AccessRequest) -> None:
 @click.argument("reference")
 def requests_show(reference: str) -> None:
     """Show one request."""
-    with _session() as session:
+    with database_session() as session:
         _print_request(requests_service.get_request(session, reference, admin=_admin()))
 
 
@@ -351,7 +366,7 @@ def requests_show(reference: str) -> None:
 @click.argument("reference")
 def requests_approve(reference: str) -> None:
     """Approve a pending request: the account becomes active (created or reactivated)."""
-    with _session() as session:
+    with database_session() as session:
         request = requests_service.approve_request(
             session, reference, admin=_admin(), now=_clock.now()
         )
@@ -363,7 +378,7 @@ def requests_approve(reference: str) -> None:
 @click.option("--reason", required=True, help="Shown to the requester.")
 def requests_reject(reference: str, reason: str) -> None:
     """Reject a pending request with a reason."""
-    with _session() as session:
+    with database_session() as session:
         request = requests_service.reject_request(
             session, reference, admin=_admin(), reason=reason, now=_clock.now()
         )
@@ -392,7 +407,7 @@ def audit(
     if (patient is None) == (user_cid is None):
         raise click.UsageError("give --patient or --user")
     zone = load_server_settings().zone
-    with _session() as session:
+    with database_session() as session:
         found = audit_service.events(
             session,
             subject_cid=validate_cid(patient) if patient else None,
@@ -408,7 +423,31 @@ def audit(
         writer.writerow(audit_service.CSV_COLUMNS)
         writer.writerows(rows)
     else:
-        _print_table(f"audit ({len(found)})", audit_service.CSV_COLUMNS, rows)
+        print_table(f"audit ({len(found)})", audit_service.CSV_COLUMNS, rows)
+
+
+@admin.command("audit-archive")
+@click.option(
+    "--before",
+    required=True,
+    type=click.DateTime(["%Y-%m"]),
+    help="Archive every month before this one (YYYY-MM; at most the current month).",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory for the audit-YYYY-MM.csv.gz files.",
+)
+def audit_archive(before: datetime, out: Path) -> None:
+    """PostgreSQL: export each month of the audit log before --before to a gzipped CSV, then
+    detach and drop its partition. Audited, with each file's row count and SHA-256."""
+    with database_connection() as connection:
+        done = archive(connection, before.date(), out, actor=_actor(), now=_clock.now())
+    for month in done:
+        click.echo(f"{month.month:%Y-%m}: {month.rows} rows, {month.path} sha256 {month.sha256}")
+    if not done:
+        click.echo("nothing to archive")
 
 
 def _start_of(day: datetime | None, zone: ZoneInfo) -> datetime | None:

@@ -13,6 +13,23 @@ from ucauth.accounts.errors import (
     NotFoundError,
     StatusChangeError,
 )
+from ucauth.agent.errors import (
+    AccountNotRegisteredError,
+    AccountPendingError,
+    AccountRevokedError,
+    AccountSuspendedError,
+    AgentDisabledError,
+    AgentError,
+    AgentUnknownError,
+    AlreadyEnrolledError,
+    CardExpiredError,
+    EnrolmentRefusedError,
+    NotEnrolledError,
+    NotLoggedInError,
+    ServerRefusedError,
+    TooManyAttemptsError,
+)
+from ucauth.agent.errors import ServerUnreachableError as AgentServerUnreachableError
 from ucauth.card.errors import (
     CardError,
     CardRemovedError,
@@ -37,6 +54,7 @@ from ucauth.client.errors import (
 )
 from ucauth.errors import InvalidCitizenIdError, UcauthError
 from ucauth.i18n import normalize_language
+from ucauth.jobs.errors import JobBusyError, JobInterruptedError
 from ucauth.migrations.errors import SchemaOutOfDateError
 from ucauth.rights.errors import ImportFileError
 from ucauth.settings import SettingsError
@@ -55,6 +73,8 @@ EXIT_CODES: dict[type[UcauthError], int] = {
     NotFoundError: 6,
     AlreadyExistsError: 7,
     StatusChangeError: 8,
+    JobBusyError: 30,  # another process runs this job
+    JobInterruptedError: 31,  # stopped before the end; a rerun finishes it
     # Card and readers: 10-19.
     PcscUnavailableError: 10,
     NoReaderError: 11,
@@ -74,6 +94,22 @@ EXIT_CODES: dict[type[UcauthError], int] = {
     ServerFailedError: 24,
     AgentUnavailableError: 25,
     ClientError: 29,
+    # The workstation agent: 30-39.
+    NotEnrolledError: 30,
+    AgentServerUnreachableError: 31,
+    ServerRefusedError: 32,
+    AgentUnknownError: 32,
+    AgentDisabledError: 32,
+    EnrolmentRefusedError: 32,
+    TooManyAttemptsError: 32,
+    AccountNotRegisteredError: 33,
+    AccountPendingError: 34,
+    AccountRevokedError: 35,
+    AccountSuspendedError: 35,
+    CardExpiredError: 36,
+    NotLoggedInError: 37,
+    AlreadyEnrolledError: 38,
+    AgentError: 39,
 }
 
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import sessionmaker
 
 from ucauth import __version__
 from ucauth.accounts.router import router as accounts_router
+from ucauth.audit.partitions import ensure_partitions
 from ucauth.audit.writer import AuditWriter
 from ucauth.clock import Clock, SystemClock
+from ucauth.jobs.scheduler import JobScheduler
+from ucauth.jobs.service import JobRunner
 from ucauth.lifecycle.router import router as lifecycle_router
 from ucauth.migrations import ensure_current
 from ucauth.randomness import RandomSource, SecureRandom
@@ -22,7 +27,7 @@ from ucauth.rights.soap.router import router as soap_router
 from ucauth.server.body_limit import BodyLimitMiddleware
 from ucauth.server.context import AppContext
 from ucauth.server.database import Database
-from ucauth.server.errors import install_error_handlers
+from ucauth.server.errors import first_line, install_error_handlers
 from ucauth.server.metrics import Metrics, MetricsMiddleware
 from ucauth.server.operations import router as operations_router
 from ucauth.settings import ServerSettings
@@ -31,6 +36,18 @@ from ucauth.tokens.service import TokenConfig
 from ucauth.web import router as web
 
 MAX_BODY_BYTES = 64 * 1024
+log = logging.getLogger(__name__)
+
+
+def _keep_audit_partitions_ahead(database: Database, clock: Clock) -> None:
+    """PostgreSQL: a year of monthly audit partitions. A server role that may not create
+    tables (as docs/reliability.md recommends) leaves it to the owner's daily job."""
+    with database.engine.connect() as connection:
+        try:
+            ensure_partitions(connection, clock.now().date())
+        except ProgrammingError as error:  # insufficient privilege
+            connection.rollback()
+            log.warning("audit partitions not created: %s", first_line(error))
 
 
 def create_app(
@@ -43,12 +60,13 @@ def create_app(
     """
     settings = settings.secured()
     database = Database(settings.resolved_database_url(), settings.database_pool_size)
+    clock = clock or SystemClock()
     try:
         ensure_current(database.engine)
+        _keep_audit_partitions_ahead(database, clock)
     except Exception:
         database.engine.dispose()
         raise
-    clock = clock or SystemClock()
     audit = AuditWriter(database.run)
     ids = RequestIds(database.engine)
     context = AppContext(
@@ -66,9 +84,18 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        await audit.close()
-        await database.dispose()
+        scheduler = None
+        if settings.jobs_enabled:
+            runner = JobRunner(settings.resolved_database_url(), clock=clock, zone=settings.zone)
+            scheduler = JobScheduler(runner)
+            scheduler.start()
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown()
+            await audit.close()
+            await database.dispose()
 
     app = FastAPI(
         title="ucauth",

@@ -16,6 +16,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 
 from ucauth.accounts.errors import (
@@ -72,6 +74,10 @@ STATUS_CODES: dict[type[UcauthError], int] = {
 }
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}
 AUTHENTICATE_HEADER = {"WWW-Authenticate": 'Bearer realm="ucauth"'}
+# The database is down, restarting or unreachable (its connections then fail with these), or
+# every pooled connection is busy: a temporary 503, not an unexpected error.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeoutError)
+RETRY_DATABASE_SECONDS = 2
 
 
 class ErrorDetail(BaseModel):
@@ -146,13 +152,31 @@ async def _validation_error(request: Request, exception: Exception) -> Response:
 
 async def _http_error(request: Request, exception: Exception) -> Response:
     error = cast(HTTPException, exception)
+    if error.status_code == 400:  # FastAPI could not read the body (e.g. not UTF-8): a bad request
+        invalid = [{"type": "body_unreadable", "loc": ("body",), "msg": "unreadable"}]
+        return await _validation_error(request, RequestValidationError(invalid))
     code = HTTP_CODES.get(error.status_code, "http_error")
     key = f"server.{code}"
     message = translate(key if code != "http_error" else "common.error", _language(request))
     return _answer(request, error, error.status_code, code, message, **(error.headers or {}))
 
 
+def first_line(error: Exception) -> str:
+    """The first line of an error's text, for a one-line log entry."""
+    return (str(error).splitlines() or [""])[0][:200]
+
+
+async def _database_unavailable(request: Request, error: Exception) -> Response:
+    path = request.url.path
+    log.warning("database unavailable answering %s %s: %s", request.method, path, first_line(error))
+    request.app.state.context.metrics.refusals.labels("database_unavailable").inc()
+    message = translate("server.database_unavailable", _language(request))
+    retry = str(RETRY_DATABASE_SECONDS)
+    return _answer(request, error, 503, "database_unavailable", message, **{"Retry-After": retry})
+
+
 async def _unexpected_error(request: Request, error: Exception) -> Response:
+
     log.exception("unexpected error answering %s %s", request.method, request.url.path)
     message = translate("common.error", _language(request))
     return _answer(request, error, 500, "internal_error", message)
@@ -162,4 +186,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(UcauthError, _ucauth_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    for database_error in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(database_error, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)

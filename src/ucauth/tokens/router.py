@@ -39,7 +39,7 @@ router = APIRouter(prefix="/api/v1", tags=["auth"])  # routes match in order: ho
 @router.post(
     "/auth/verify",
     response_model=VerifyResponse,
-    responses=error_responses(401, 403, 422, 429),
+    responses=error_responses(401, 403, 422, 429, 503),
     openapi_extra=json_body(VerifyRequest),
 )
 async def verify(request: Request) -> Response:
@@ -57,7 +57,7 @@ async def verify(request: Request) -> Response:
     return json_response(VerifyResponse.of(user))
 
 
-@router.get("/me", responses=error_responses(401, 403, 429))
+@router.get("/me", responses=error_responses(401, 403, 429, 503))
 async def me(user: CurrentUser) -> SessionInfo:
     """Who the token in the ``Authorization`` header belongs to."""
     return SessionInfo.of(user)
@@ -66,7 +66,7 @@ async def me(user: CurrentUser) -> SessionInfo:
 @router.post(
     "/auth/challenge",
     response_model=ChallengeResponse,
-    responses=error_responses(403, 422),
+    responses=error_responses(403, 422, 503),
     openapi_extra=json_body(ChallengeRequest),
 )
 async def challenge(request: Request) -> Response:
@@ -88,7 +88,7 @@ async def challenge(request: Request) -> Response:
 @router.post(
     "/auth/login",
     response_model=LoginResponse,
-    responses=error_responses(403, 422, 429),
+    responses=error_responses(403, 422, 429, 503),
     openapi_extra=json_body(LoginRequest),
 )
 async def login(request: Request) -> Response:
@@ -111,7 +111,7 @@ async def login(request: Request) -> Response:
 @router.post(
     "/auth/account-status",
     response_model=AccountStatusResponse,
-    responses=error_responses(403, 422, 429),
+    responses=error_responses(403, 422, 429, 503),
     openapi_extra=json_body(AccountStatusRequest),
 )
 async def account_status(request: Request) -> Response:
@@ -128,7 +128,7 @@ async def account_status(request: Request) -> Response:
     return json_response(AccountStatusResponse.of(state))
 
 
-@router.post("/auth/logout", status_code=204, responses=error_responses(401, 429))
+@router.post("/auth/logout", status_code=204, responses=error_responses(401, 429, 503))
 async def logout(request: Request, credentials: StaffCredentials) -> Response:
     """End the session of the token in the ``Authorization`` header."""
     context = app_context(request)

@@ -10,7 +10,7 @@ query as its own data.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, TypeAlias
@@ -147,10 +147,10 @@ _ACCOUNT_STATE = select(User.status, User.revoked_at, User.revoked_reason).where
     User.cid == bindparam("cid")
 )
 _REVOCATION = select(User.revoked_at, User.revoked_reason).where(User.id == bindparam("user_id"))
-_DELETE_TOKEN = (
+_DELETE_TOKENS = (
     delete(Token)
-    .where(Token.user_id == bindparam("user_id"))
-    .returning(Token.token_hmac, Token.expires_at)
+    .where(Token.user_id.in_(bindparam("user_ids", expanding=True)))
+    .returning(Token.user_id, Token.token_hmac, Token.expires_at)
 )
 _DELETE_THIS_TOKEN = (
     delete(Token)
@@ -449,11 +449,25 @@ def logout(
 
 def revoke_tokens(db: Db, user_id: int, cid: str, *, reason: str, actor: str, now: datetime) -> int:
     """Delete the user's token and audit it if it was live; the caller commits. Returns 0 or 1."""
-    deleted = db.execute(_DELETE_TOKEN, {"user_id": user_id}).first()
-    if deleted is None or deleted.expires_at <= now:
+    return revoke_tokens_of(db, {user_id: cid}, reason=reason, actor=actor, now=now)
+
+
+def revoke_tokens_of(
+    db: Db, users: Mapping[int, str], *, reason: str, actor: str, now: datetime
+) -> int:
+    """Delete the tokens of ``users`` (id → CID) and audit the live ones; the caller commits.
+    Returns how many live tokens died."""
+    if not users:
         return 0
-    record(db, now, _revoke_event(cid, deleted.token_hmac, reason, actor))
-    return 1
+    deleted = db.execute(_DELETE_TOKENS, {"user_ids": list(users)}).all()
+    live = [row for row in deleted if row.expires_at > now]
+    if live:
+        record(
+            db,
+            now,
+            *(_revoke_event(users[row.user_id], row.token_hmac, reason, actor) for row in live),
+        )
+    return len(live)
 
 
 def purge_expired(db: Db, now: datetime) -> dict[str, int]:

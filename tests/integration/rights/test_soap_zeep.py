@@ -19,6 +19,7 @@ from zeep.exceptions import Fault
 from tests.support.factories import add_agent, add_unit, add_user, cid_for
 from tests.support.rights import PID, SAMPLE_ROW, store
 from tests.support.server import LiveServer
+from tests.support.soap import HOSTILE, XML, request
 from ucauth.audit.service import Action, events
 from ucauth.cid import complete_cid
 from ucauth.rights.soap import ACTION
@@ -26,7 +27,6 @@ from ucauth.rights.soap import ACTION
 PATH = "/ucwstokenp1/UCWSTokenP1"
 STAFF = cid_for(1)
 NOBODY = complete_cid("110170012345")
-XML = {"Content-Type": "text/xml;charset=UTF-8"}
 
 
 @pytest.fixture
@@ -38,15 +38,6 @@ def token(live_server: LiveServer, session: Session, database_url: str) -> str:
     agent = add_agent(session, live_server.origin)
     with httpx.Client(base_url=live_server.url) as client:
         return agent.token(client, STAFF)
-
-
-def request(token: str, person: str = PID) -> bytes:
-    return (
-        '<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"><S:Body>'
-        '<ns2:searchCurrentByPID xmlns:ns2="http://tokenws.ucws.nhso.go.th/">'
-        f"<user_person_id>{STAFF}</user_person_id><smctoken>{token}</smctoken>"
-        f"<person_id>{person}</person_id></ns2:searchCurrentByPID></S:Body></S:Envelope>"
-    ).encode()
 
 
 def test_zeep_from_our_wsdl_with_a_real_login(
@@ -99,41 +90,6 @@ def test_any_soap_action(live_server: LiveServer, token: str, action: str | None
     headers = XML if action is None else {**XML, "SOAPAction": action}
     response = httpx.post(f"{live_server.url}{PATH}", content=request(token), headers=headers)
     assert response.status_code == 200 and b"NHSO-000001" in response.content
-
-
-BILLION_LAUGHS = (
-    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-    + b"".join(
-        f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10 if n > 1 else "&lol;" * 10}">'.encode()
-        for n in range(1, 10)
-    )
-    + b"]><S:Envelope xmlns:S='http://schemas.xmlsoap.org/soap/envelope/'><S:Body>&lol9;"
-    + b"</S:Body></S:Envelope>"
-)
-HOSTILE = {
-    "billion laughs": BILLION_LAUGHS,
-    "external entity": (
-        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-        + request("&xxe;")
-    ),
-    "external DTD": b'<!DOCTYPE x SYSTEM "http://127.0.0.1:9/evil.dtd">' + request("t"),
-    "parameter entity": (
-        b'<!DOCTYPE x [<!ENTITY % p SYSTEM "http://127.0.0.1:9/p">%p;]>' + request("t")
-    ),
-    "DOCTYPE in UTF-16": (
-        '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "b">]>'.encode("utf-16")
-        + request("&a;").decode().encode("utf-16")[2:]
-    ),
-    "1 MiB": b"<a>" + b"x" * (1024 * 1024) + b"</a>",
-    "deep nesting": b"<a>" * 50_000,
-    "not XML": b"\x00\xff" * 100,
-    "JSON": b'{"person_id": "3150300174300"}',
-    "SOAP 1.2": (
-        b'<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body/></e:Envelope>'
-    ),
-    "no Body": b'<S:Envelope xmlns:S="http://schemas.xmlsoap.org/soap/envelope/"/>',
-    "unknown operation": request("t").replace(b"searchCurrentByPID", b"deletePerson"),
-}
 
 
 def test_hostile_requests_each_get_a_fault_quickly(

@@ -54,11 +54,17 @@ def test_utc_datetime_round_trips_aware_values(database_url: str) -> None:
     engine.dispose()
 
 
+def not_a_partition(name: str | None, kind: str, _parent: object) -> bool:
+    """The audit table's monthly partitions (PostgreSQL) are not models of their own."""
+    return not (kind == "table" and name is not None and name.startswith("audit_events_"))
+
+
 def test_migrations_create_exactly_the_models(database_url: str) -> None:
     load_models()
     engine = make_engine(database_url)
     with engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(connection, opts={"include_name": not_a_partition})
+        differences = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert differences == []
 

@@ -48,6 +48,7 @@ from ucauth.rights.soap.response import (
 )
 from ucauth.server.context import AppContext
 from ucauth.server.dependencies import app_context, client_address
+from ucauth.server.errors import DATABASE_UNAVAILABLE, first_line
 from ucauth.tokens.errors import InvalidCredentialsError, TokensError, TooManyAttemptsError
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,10 @@ async def search(request: Request) -> Response:
     except UcauthError as error:  # a request we cannot answer, or its audit failed
         context.metrics.refusals.labels(error.code).inc()
         return _xml(build_fault(error, lang), FAULT_HTTP_STATUS)
+    except DATABASE_UNAVAILABLE as error:  # down or restarting: one line, no stack trace
+        log.warning("database unavailable answering a SOAP request: %s", first_line(error))
+        context.metrics.refusals.labels("database_unavailable").inc()
+        return _xml(build_fault(None, lang), FAULT_HTTP_STATUS)
     except Exception:
         log.exception("unexpected error answering a SOAP request")
         return _xml(build_fault(None, lang), FAULT_HTTP_STATUS)
