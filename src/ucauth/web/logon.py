@@ -19,9 +19,8 @@ async def log_on(
     """Check posted ``username`` (citizen ID) and ``password`` (token); on success the new
     session (fresh CSRF secret) and an audit record, else the refusal to show."""
     form = await request.form()
-    origin = request.headers.get("origin")
     session = pages.session_of(request)
-    if origin is None or origin not in allow_origins:
+    if not pages.allowed_origin(request.headers.get("origin"), allow_origins):
         submitted = form.get(pages.CSRF_FIELD)
         pages.check_csrf(request, session, submitted if isinstance(submitted, str) else None)
     context = app_context(request)
