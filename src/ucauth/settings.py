@@ -6,7 +6,7 @@ import ipaddress
 import os
 import secrets
 import tempfile
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -132,7 +132,7 @@ class ServerSettings(DatabaseSettings):
         if not self.legacy_login_until:
             return None
         moment = datetime.fromisoformat(self.legacy_login_until)
-        return moment if moment.tzinfo else moment.replace(tzinfo=self.zone)
+        return (moment if moment.tzinfo else moment.replace(tzinfo=self.zone)).astimezone(UTC)
 
     def public_origin(self) -> str:
         """The origin agents sign: ``origin``, else the bind address over plain HTTP."""

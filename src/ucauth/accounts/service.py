@@ -106,7 +106,7 @@ def create_user(
 ) -> User:
     """A new account. Regional administrators need their regions; nobody else has any."""
     cid = validate_cid(cid)
-    _unit(session, unit_hcode)
+    find_unit(session, unit_hcode)
     if (role == Role.REGIONAL_ADMIN) != bool(region_numbers):
         raise InvalidAccountDataError(field="regions")
     if any(number not in regions() for number in region_numbers):
@@ -175,6 +175,12 @@ def list_users(
     return list(session.scalars(query))
 
 
+def last_active(user: User) -> datetime:
+    """When the account was last used or (re)activated: what the 180-day rule (R6) counts from."""
+    activated = user.activated_at or user.created_at
+    return max(user.last_access_at or activated, activated)
+
+
 def units_of_regions(session: Session, region_numbers: Collection[int]) -> list[Unit]:
     """The units of these regions (what a regional administrator administers)."""
     query = select(Unit).where(Unit.region_number.in_(sorted(region_numbers)))
@@ -197,10 +203,15 @@ def inactive_by(
     inactivity: timedelta = INACTIVITY_LIMIT,
     unit_hcodes: Collection[str] | None = None,
 ) -> list[User]:
-    """Active accounts whose last access (else creation) is older than ``deadline`` minus
+    """Active accounts neither accessed nor (re)activated since ``deadline`` minus
     ``inactivity``: those the daily revocation (R6) takes by ``deadline`` unless they log in."""
-    last = func.coalesce(User.last_access_at, User.created_at)
-    query = select(User).where(User.status == UserStatus.ACTIVE, last < deadline - inactivity)
+    cutoff = deadline - inactivity
+    last = func.coalesce(User.last_access_at, User.activated_at, User.created_at)
+    query = select(User).where(
+        User.status == UserStatus.ACTIVE,
+        or_(User.last_access_at.is_(None), User.last_access_at < cutoff),
+        func.coalesce(User.activated_at, User.created_at) < cutoff,
+    )
     if unit_hcodes is not None:
         query = query.where(User.unit_hcode.in_(sorted(unit_hcodes)))
     return list(session.scalars(query.order_by(last, User.cid)))
@@ -261,7 +272,7 @@ def issue_enrolment_code(
     random: RandomSource,
 ) -> IssuedCode:
     """A one-time code that enrols one workstation into the unit."""
-    _unit(session, unit_hcode)
+    find_unit(session, unit_hcode)
     if not timedelta(0) < lifetime <= MAX_CODE_LIFETIME:
         raise InvalidAccountDataError(field="lifetime")
     raw = random_string(random, CODE_ALPHABET, CODE_LENGTH)
@@ -404,7 +415,8 @@ def _deactivate(
     return user
 
 
-def _unit(session: Session, hcode: str) -> Unit:
+def find_unit(session: Session, hcode: str) -> Unit:
+    """The unit with this hcode; UnitNotFoundError when there is none."""
     unit = session.get(Unit, hcode)
     if unit is None:
         raise UnitNotFoundError(hcode=hcode)

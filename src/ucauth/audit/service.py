@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+import json
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Connection, Select, bindparam, func, insert, select
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from ucauth.audit.models import AuditEvent
@@ -101,26 +105,68 @@ def record(db: Db, at: datetime, *events: Event) -> None:
 
 def record_each(db: Db, stamped: Iterable[tuple[datetime, Event]]) -> None:
     """Insert events, each at its own time, in one statement (the caller commits)."""
-    db.execute(
-        _INSERT,
-        [
-            {
-                "at": at,
-                "action": str(event.action),
-                "outcome": str(event.outcome),
-                "reason": event.reason,
-                "actor": event.actor,
-                "subject_cid": event.subject_cid,
-                "agent_id": event.agent_id,
-                "unit_hcode": event.unit_hcode,
-                "client_address": event.client_address,
-                "channel": event.channel,
-                "wsid": event.wsid,
-                "details": dict(event.details) or None,
-            }
-            for at, event in stamped
-        ],
-    )
+    db.execute(_INSERT, [_row(at, event) for at, event in stamped])
+
+
+def record_bulk(db: Db, at: datetime, events: Sequence[Event]) -> None:
+    """Insert many events (thousands, for a job) the fastest way the database has: COPY on
+    PostgreSQL, the driver's ``executemany`` on SQLite (values converted as SQLAlchemy would).
+    The caller commits."""
+    if not events:
+        return
+    connection = db if isinstance(db, Connection) else db.connection()
+    rows = (_row(at, event) for event in events)
+    if connection.dialect.name != "postgresql":
+        order = list(zip(_converters(connection.dialect), _SQLITE_ORDER, strict=True))
+        connection.exec_driver_sql(
+            str(_SQLITE_INSERT),
+            [tuple(r[n] if c is None else c(r[n]) for c, n in order) for r in rows],
+        )
+        return
+    driver = connection.connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(_COPY) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            details = row["details"]
+            row["details"] = None if details is None else json.dumps(details, ensure_ascii=False)
+            copy.write_row(tuple(row[name] for name in _COLUMNS))
+
+
+@cache
+def _converters(dialect: Dialect) -> list[Callable[[Any], Any] | None]:
+    """SQLAlchemy's bind processors of the audit columns (in :func:`_row`'s order)."""
+    table = AuditEvent.__table__
+    return [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in _COLUMNS]
+
+
+def _row(at: datetime, event: Event) -> dict[str, Any]:
+    return {
+        "at": at,
+        "action": str(event.action),
+        "outcome": str(event.outcome),
+        "reason": event.reason,
+        "actor": event.actor,
+        "subject_cid": event.subject_cid,
+        "agent_id": event.agent_id,
+        "unit_hcode": event.unit_hcode,
+        "client_address": event.client_address,
+        "channel": event.channel,
+        "wsid": event.wsid,
+        "details": dict(event.details) or None,
+    }
+
+
+_COLUMNS = (
+    "at", "action", "outcome", "reason", "actor", "subject_cid", "agent_id", "unit_hcode",
+    "client_address", "channel", "wsid", "details",
+)  # fmt: skip
+_COPY = f"COPY audit_events ({', '.join(_COLUMNS)}) FROM STDIN"
+# SQLite: the statement as SQLAlchemy writes it, and the order of its placeholders.
+_SQLITE_INSERT = (
+    insert(AuditEvent)
+    .values({name: bindparam(name) for name in _COLUMNS})
+    .compile(dialect=sqlite.dialect())
+)
+_SQLITE_ORDER = tuple(_SQLITE_INSERT.positiontup or ())
 
 
 def events(
