@@ -102,7 +102,7 @@ class ServerSettings(DatabaseSettings):
     database_pool_size: int = Field(default=20, ge=1, le=200)
     jobs_enabled: bool = True
     legacy_login_until: str = ""
-    web_login_origins: str = "http://127.0.0.1:8189,http://localhost:8189"
+    web_login_origins: str = "http://127.0.0.1:*,http://localhost:*,http://[::1]:*"
 
     _known_timezone = field_validator("timezone")(known_timezone)
 
@@ -124,7 +124,14 @@ class ServerSettings(DatabaseSettings):
         except ProtocolError as error:
             raise ValueError(str(error)) from error
 
-    _normal_origins = field_validator("web_login_origins")(normal_origins)
+    @field_validator("web_login_origins")
+    @classmethod
+    def _normal_origins(cls, value: str) -> str:
+        """Origins, each maybe with the port ``*`` (any port: agents run on a chosen one)."""
+        try:
+            return ",".join(_origin_pattern(o) for o in value.split(",") if o.strip())
+        except ProtocolError as error:
+            raise ValueError(str(error)) from error
 
     @property
     def zone(self) -> ZoneInfo:
@@ -193,6 +200,13 @@ def _generated_key(path: Path) -> str:
     if len(key) < MIN_TOKEN_KEY_LENGTH:
         raise InsecureSettingsError(problem=str(path))
     return key
+
+
+def _origin_pattern(value: str) -> str:
+    value = value.strip()
+    if value.endswith(":*"):
+        return normalize_origin(value[:-2]) + ":*"
+    return normalize_origin(value)
 
 
 def _is_loopback_origin(origin: str) -> bool:

@@ -5,6 +5,9 @@
 context and page per test, in Thai by default. ``screenshot(page, name)`` saves a PNG under
 ``test-artifacts/screenshots/`` for people to look at. When Chromium is missing the tests fail,
 they never skip.
+
+Playwright's sync API keeps an event loop running in the main thread while it is started, so
+the driver lives for one module at a time: tests after the browser tests can ``asyncio.run``.
 """
 
 from __future__ import annotations

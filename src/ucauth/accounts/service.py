@@ -175,6 +175,12 @@ def list_users(
     return list(session.scalars(query))
 
 
+def last_active(user: User) -> datetime:
+    """When the account was last used or (re)activated: what the 180-day rule (R6) counts from."""
+    activated = user.activated_at or user.created_at
+    return max(user.last_access_at or activated, activated)
+
+
 def units_of_regions(session: Session, region_numbers: Collection[int]) -> list[Unit]:
     """The units of these regions (what a regional administrator administers)."""
     query = select(Unit).where(Unit.region_number.in_(sorted(region_numbers)))

@@ -19,9 +19,8 @@ async def log_on(
     """Check posted ``username`` (citizen ID) and ``password`` (token); on success the new
     session (fresh CSRF secret) and an audit record, else the refusal to show."""
     form = await request.form()
-    origin = request.headers.get("origin")
     session = pages.session_of(request)
-    if origin is None or origin not in allow_origins:
+    if not pages.allowed_origin(request.headers.get("origin"), allow_origins):
         submitted = form.get(pages.CSRF_FIELD)
         pages.check_csrf(request, session, submitted if isinstance(submitted, str) else None)
     context = app_context(request)
@@ -34,7 +33,7 @@ async def log_on(
     except TokensError as error:
         return error
     reference = session_reference(context.tokens.key, token_hmac(context.tokens.key, token))
-    fresh = (session or WebSession.new(context.random)).logged_on(cid, reference, context.random)
+    fresh = WebSession.logged_on(cid, reference, context.random)
     event = Event(
         Action.WEB_LOGIN,
         actor=user.cid,

@@ -45,7 +45,7 @@ class WebState:
     cookie_key: bytes
     secure: bool  # cookies only over HTTPS (an https:// origin)
     origin: str  # this server's public origin
-    login_origins: frozenset[str]  # other pages that may post the rights-search log-on
+    login_origins: frozenset[str]  # other pages that may post the log-on (``host:*``: any port)
 
 
 def web_state(origin: str, login_origins: str, token_key: bytes, zone: ZoneInfo) -> WebState:
@@ -118,6 +118,14 @@ def same_origin(request: Request) -> bool:
         return True
     own = {state(request).origin, f"{request.url.scheme}://{request.headers.get('host', '')}"}
     return origin in own
+
+
+def allowed_origin(origin: str | None, allowed: frozenset[str]) -> bool:
+    """``origin`` is in ``allowed``, exactly or by an entry ``scheme://host:*`` (any port)."""
+    if origin is None:
+        return False
+    base, _, port = origin.rpartition(":")
+    return origin in allowed or (port.isdigit() and f"{base}:*" in allowed)
 
 
 def check_csrf(request: Request, session: WebSession | None, submitted: str | None) -> None:

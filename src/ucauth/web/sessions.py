@@ -38,9 +38,10 @@ class WebSession:
     def new(cls, random: RandomSource) -> WebSession:
         return cls(_b64(random.token_bytes(CSRF_BYTES)))
 
-    def logged_on(self, cid: str, reference: bytes, random: RandomSource) -> WebSession:
-        """The session after a log-on: a fresh CSRF secret (no fixation of the old one)."""
-        return replace(WebSession.new(random), cid=cid, reference=reference)
+    @classmethod
+    def logged_on(cls, cid: str, reference: bytes, random: RandomSource) -> WebSession:
+        """The session after a log-on, with a fresh CSRF secret (no fixation of an old one)."""
+        return replace(cls.new(random), cid=cid, reference=reference)
 
 
 def session_key(token_key: bytes) -> bytes:

@@ -45,10 +45,15 @@ def _status(site: Site, cid: str) -> UserStatus:
 
 def test_dashboard_users_end_sessions_revoke_and_reinstate(page: Page, site: Site) -> None:
     admin, staff = site.person(1, Role.ADMIN), site.person(2, first_name="สมหญิง")
+    site.person(3, first_name="ไม่เคยใช้")  # activated 2026-01-05, never used since
     staff_token = site.token(staff)
     _look_up(site, staff, staff_token)
     log_on(page, site, admin, site.token(admin), area="/console")
-    expect(page.locator("[data-stat=active]")).to_have_text("2")
+    expect(page.locator("[data-stat=active]")).to_have_text("3")
+    upcoming = page.locator("[data-upcoming] tbody tr")
+    expect(upcoming).to_have_count(1)
+    expect(upcoming).to_contain_text("ไม่เคยใช้")
+    expect(upcoming).to_contain_text("4 กรกฎาคม 2569")  # 180 days after 2026-01-05
     expect(page.locator("[data-stat=lookups]")).to_have_text("1")
     expect(page.locator("svg.chart rect.bar")).not_to_have_count(0)
     screenshot(page, "web-console-dashboard")

@@ -8,10 +8,14 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from tests.support.browser import screenshot
-from tests.support.factories import add_unit, cid_for
+from tests.support.factories import CREATED_AT, add_unit, cid_for
+from tests.support.server import BANGKOK
 from tests.support.web import Site, audited, csrf_of, log_on
 from ucauth.accounts.models import Role, User, UserStatus
-from ucauth.lifecycle.models import AccessRequest, RequestStatus
+from ucauth.clock import SystemClock
+from ucauth.jobs import purge
+from ucauth.jobs.service import JobRunner
+from ucauth.lifecycle.models import AccessRequest, LegacyCredential, RequestStatus
 
 pytestmark = pytest.mark.browser
 OTHER_UNIT = "20001"  # Chiang Mai: region 1
@@ -129,12 +133,31 @@ def test_a_second_request_while_one_is_pending_is_refused_clearly(page: Page, si
     screenshot(page, "web-request-refused")
 
 
-def test_job_runs_and_legacy_logins_pages(page: Page, site: Site) -> None:
+def test_job_runs_and_legacy_logins_pages(page: Page, site: Site, database_url: str) -> None:
+    runner = JobRunner(database_url, clock=SystemClock(), zone=BANGKOK)
+    runner.run_now(purge.NAME)
+    runner.close()
     admin = site.person(1, Role.ADMIN)
     log_on(page, site, admin, site.token(admin), area="/console")
     page.get_by_role("link", name="งานตามกำหนดเวลา").click()
     expect(page.get_by_role("heading", name="งานตามกำหนดเวลา")).to_be_visible()
+    expect(page.locator("tbody tr")).to_have_count(1)
+    expect(page.locator("tbody tr")).to_contain_text(purge.NAME)
+    expect(page.locator("tbody tr")).to_contain_text("สำเร็จ")
     screenshot(page, "web-console-jobs")
+    site.session.add(
+        LegacyCredential(
+            username="chk10670",
+            unit_hcode="10670",
+            password_hash="-",
+            created_at=CREATED_AT,
+            created_by="cli:test",
+            last_used_at=CREATED_AT,
+        )
+    )
+    site.session.commit()
     page.get_by_role("link", name="รหัสผู้ใช้แบบเดิม").click()
     expect(page.get_by_role("heading", name="รหัสผู้ใช้แบบเดิม")).to_be_visible()
+    expect(page.locator("tbody tr")).to_contain_text("chk10670")
+    expect(page.locator("tbody tr")).to_contain_text("5 มกราคม 2569")
     screenshot(page, "web-console-legacy")

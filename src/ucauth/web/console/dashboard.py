@@ -74,9 +74,12 @@ def _figures(db: Session, admin: Admin, now: datetime, zone: ZoneInfo) -> dict[s
         "pending": accounts.count_users(db, status=UserStatus.PENDING, unit_hcodes=admin.hcodes),
         "logins": _per_day(counts[Action.LOGIN], since, zone),
         "lookups": _per_hour(counts[Action.RIGHTS_LOOKUP], since, zone),
-        "upcoming": upcoming[:UPCOMING_SHOWN],
+        "upcoming": [
+            (user, (accounts.last_active(user) + accounts.INACTIVITY_LIMIT).astimezone(zone).date())
+            for user in upcoming[:UPCOMING_SHOWN]
+        ],
         "upcoming_total": len(upcoming),
-        "inactivity": accounts.INACTIVITY_LIMIT,
+        "inactivity_days": accounts.INACTIVITY_LIMIT.days,
     }
 
 

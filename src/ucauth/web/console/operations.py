@@ -1,5 +1,6 @@
 """The console's job runs and legacy-login usage: read-only tables (a regional administrator
-sees the legacy credentials of their units only; job runs are the whole server's)."""
+sees the legacy credentials of their units only; job runs are the whole server's). The
+lifecycle service has no listing of legacy credentials yet, so the page reads the table."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ucauth.jobs.models import JobRun
+from ucauth.jobs import service as jobs
 from ucauth.lifecycle.models import LegacyCredential
 from ucauth.web import pages
 from ucauth.web.console.access import admin_of
@@ -20,11 +21,7 @@ RUNS_SHOWN = 100
 async def job_runs(request: Request) -> Response:
     admin = await admin_of(request)
 
-    def load(db: Session) -> list[JobRun]:
-        query = select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc())
-        return list(db.scalars(query.limit(RUNS_SHOWN)))
-
-    runs = await pages.in_session(request, load)
+    runs = await pages.in_session(request, lambda db: jobs.list_runs(db, limit=RUNS_SHOWN))
     return pages.render(request, "console/jobs.html", admin=admin, runs=runs, limit=RUNS_SHOWN)
 
 
