@@ -13,4 +13,5 @@ pytest_plugins = [
     "tests.support.pgcluster",
     "tests.support.server",
     "tests.support.agent",
+    "tests.support.web",
 ]

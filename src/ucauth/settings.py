@@ -6,7 +6,7 @@ import ipaddress
 import os
 import secrets
 import tempfile
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -71,7 +71,8 @@ class ServerSettings(DatabaseSettings):
     (PostgreSQL connections kept per pool), ``UCAUTH_JOBS_ENABLED`` (the scheduler of daily jobs
     in this process), ``UCAUTH_LEGACY_LOGIN_UNTIL`` (the sunset of legacy unit credentials: a
     date, meaning 00:00 of that day in ``UCAUTH_TIMEZONE``, or an ISO date-time; unset: never
-    accepted). Call :meth:`secured` before use.
+    accepted), ``UCAUTH_WEB_LOGIN_ORIGINS`` (other origins whose pages may post the
+    rights-search log-on form: the workstation agents). Call :meth:`secured` before use.
     """
 
     token_key: SecretStr = SecretStr("")
@@ -84,6 +85,7 @@ class ServerSettings(DatabaseSettings):
     database_pool_size: int = Field(default=20, ge=1, le=200)
     jobs_enabled: bool = True
     legacy_login_until: str = ""
+    web_login_origins: str = "http://127.0.0.1:8189,http://localhost:8189"
 
     @field_validator("timezone")
     @classmethod
@@ -112,6 +114,14 @@ class ServerSettings(DatabaseSettings):
         except ProtocolError as error:
             raise ValueError(str(error)) from error
 
+    @field_validator("web_login_origins")
+    @classmethod
+    def _normal_origins(cls, value: str) -> str:
+        try:
+            return ",".join(normalize_origin(o) for o in value.split(",") if o.strip())
+        except ProtocolError as error:
+            raise ValueError(str(error)) from error
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -121,7 +131,7 @@ class ServerSettings(DatabaseSettings):
         if not self.legacy_login_until:
             return None
         moment = datetime.fromisoformat(self.legacy_login_until)
-        return moment if moment.tzinfo else moment.replace(tzinfo=self.zone)
+        return (moment if moment.tzinfo else moment.replace(tzinfo=self.zone)).astimezone(UTC)
 
     def public_origin(self) -> str:
         """The origin agents sign: ``origin``, else the bind address over plain HTTP."""

@@ -66,7 +66,7 @@ PAGE_ORIGIN = f"http://127.0.0.1:{AGENT_PORT}"
 CLERK_CID = load_named_profile("normal").cid
 CLERK_PIN = load_named_profile("normal").pin
 POLL = 0.02
-WAIT_TIMEOUT = 10.0
+WAIT_TIMEOUT = 30.0  # generous: the test machine may be loaded
 
 
 class VirtualReaders:

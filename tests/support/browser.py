@@ -1,6 +1,6 @@
 """Browser fixtures: Debian's Chromium, headless, driven by Playwright.
 
-``browser`` is one Chromium per test session, started from ``/usr/bin/chromium`` (or
+``browser`` is one Chromium per test module, started from ``/usr/bin/chromium`` (or
 ``UCAUTH_TEST_CHROMIUM``) with ``executable_path``, so no browser is downloaded. ``page`` is a fresh
 context and page per test, in Thai by default. ``screenshot(page, name)`` saves a PNG under
 ``test-artifacts/screenshots/`` for people to look at. When Chromium is missing the tests fail,
@@ -29,13 +29,15 @@ def chromium_path() -> str:
     return candidate
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright_driver() -> Iterator[Playwright]:
+    """Module-scoped: Playwright's sync API leaves its event loop marked running in this thread
+    while it lives, which would break ``asyncio.run`` in every later test of the session."""
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_driver: Playwright) -> Iterator[Browser]:
     chromium = playwright_driver.chromium.launch(
         executable_path=chromium_path(), headless=True, args=["--no-sandbox"]

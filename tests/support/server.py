@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -146,11 +146,14 @@ def running_server(
     origin: str | None = None,
     port: int | None = None,
     log_name: str | None = None,
+    env: Mapping[str, str] | None = None,
     **extra_env: str,
 ) -> Iterator[LiveServer]:
     """:func:`start_server` on ``port`` (default: a free one), logging to
     ``directory/log_name`` (default ``server-PORT.log``); its public origin is its own address
-    unless ``origin`` is given (servers behind one load balancer share one). Stopped on exit."""
+    unless ``origin`` is given (servers behind one load balancer share one); ``env`` and
+    ``extra_env`` add environment variables. Stopped on exit."""
+    extra_env = {**(env or {}), **extra_env}
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     log = directory / (log_name or f"server-{port}.log")
@@ -164,10 +167,20 @@ def running_server(
 
 
 @pytest.fixture
-def live_server(database_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+def live_server_env() -> dict[str, str]:
+    """Extra environment of ``live_server`` (a test module overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture
+def live_server(
+    database_url: str, tmp_path: Path, live_server_env: dict[str, str]
+) -> Iterator[LiveServer]:
     """``ucauth server`` as a subprocess (one uvicorn process) on a free port, its own address
     being its public origin (``UCAUTH_ORIGIN``)."""
-    with running_server(database_url, tmp_path, log_name="server.log") as server:
+    with running_server(
+        database_url, tmp_path, log_name="server.log", env=live_server_env
+    ) as server:
         yield server
 
 
@@ -182,7 +195,7 @@ def live_servers(database_url: str, tmp_path: Path) -> Iterator[Callable[..., li
             ports = [free_port() for _ in range(n)]
             origin = f"http://127.0.0.1:{ports[0]}"
             contexts = [
-                running_server(database_url, tmp_path, origin=origin, port=port, **extra_env)
+                running_server(database_url, tmp_path, origin=origin, port=port, env=extra_env)
                 for port in ports
             ]
             with ThreadPoolExecutor(n) as pool:  # all at once, as after a deployment

@@ -7,11 +7,11 @@ Each public function that changes something is one unit of work: it audits and c
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ucauth.accounts.errors import (
@@ -50,6 +50,7 @@ CODE_LENGTH = 24  # 120 bits
 CODE_GROUP = 4
 DEFAULT_CODE_LIFETIME = timedelta(hours=24)
 MAX_CODE_LIFETIME = timedelta(days=30)
+INACTIVITY_LIMIT = timedelta(days=180)  # R6: accounts unused this long are revoked
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def create_user(
 ) -> User:
     """A new account. Regional administrators need their regions; nobody else has any."""
     cid = validate_cid(cid)
-    _unit(session, unit_hcode)
+    find_unit(session, unit_hcode)
     if (role == Role.REGIONAL_ADMIN) != bool(region_numbers):
         raise InvalidAccountDataError(field="regions")
     if any(number not in regions() for number in region_numbers):
@@ -144,14 +145,70 @@ def create_user(
 
 
 def list_users(
-    session: Session, *, unit_hcode: str | None = None, status: UserStatus | None = None
+    session: Session,
+    *,
+    unit_hcode: str | None = None,
+    status: UserStatus | None = None,
+    unit_hcodes: Collection[str] | None = None,
+    text: str = "",
+    limit: int | None = None,
 ) -> list[User]:
-    query = select(User).order_by(User.unit_hcode, User.cid)
+    """Accounts, by unit and CID; ``unit_hcodes`` keeps those of these units (a regional
+    administrator's), ``text`` those whose CID starts with it or whose name contains it."""
+    query = select(User).order_by(User.unit_hcode, User.cid).limit(limit)
     if unit_hcode is not None:
         query = query.where(User.unit_hcode == unit_hcode)
+    if unit_hcodes is not None:
+        query = query.where(User.unit_hcode.in_(sorted(unit_hcodes)))
     if status is not None:
         query = query.where(User.status == status)
+    if text.strip():
+        words = text.strip()
+        query = query.where(
+            or_(
+                User.cid.startswith(words, autoescape=True),
+                User.first_name.contains(words, autoescape=True),
+                User.last_name.contains(words, autoescape=True),
+                User.unit_hcode == words,
+            )
+        )
     return list(session.scalars(query))
+
+
+def units_of_regions(session: Session, region_numbers: Collection[int]) -> list[Unit]:
+    """The units of these regions (what a regional administrator administers)."""
+    query = select(Unit).where(Unit.region_number.in_(sorted(region_numbers)))
+    return list(session.scalars(query.order_by(Unit.hcode)))
+
+
+def count_users(
+    session: Session, *, status: UserStatus, unit_hcodes: Collection[str] | None = None
+) -> int:
+    query = select(func.count()).select_from(User).where(User.status == status)
+    if unit_hcodes is not None:
+        query = query.where(User.unit_hcode.in_(sorted(unit_hcodes)))
+    return int(session.scalar(query) or 0)
+
+
+def inactive_by(
+    session: Session,
+    deadline: datetime,
+    *,
+    inactivity: timedelta = INACTIVITY_LIMIT,
+    unit_hcodes: Collection[str] | None = None,
+) -> list[User]:
+    """Active accounts neither accessed nor (re)activated since ``deadline`` minus
+    ``inactivity``: those the daily revocation (R6) takes by ``deadline`` unless they log in."""
+    cutoff = deadline - inactivity
+    last = func.coalesce(User.last_access_at, User.activated_at, User.created_at)
+    query = select(User).where(
+        User.status == UserStatus.ACTIVE,
+        or_(User.last_access_at.is_(None), User.last_access_at < cutoff),
+        func.coalesce(User.activated_at, User.created_at) < cutoff,
+    )
+    if unit_hcodes is not None:
+        query = query.where(User.unit_hcode.in_(sorted(unit_hcodes)))
+    return list(session.scalars(query.order_by(last, User.cid)))
 
 
 def user_regions(session: Session, user_id: int) -> list[int]:
@@ -209,7 +266,7 @@ def issue_enrolment_code(
     random: RandomSource,
 ) -> IssuedCode:
     """A one-time code that enrols one workstation into the unit."""
-    _unit(session, unit_hcode)
+    find_unit(session, unit_hcode)
     if not timedelta(0) < lifetime <= MAX_CODE_LIFETIME:
         raise InvalidAccountDataError(field="lifetime")
     raw = random_string(random, CODE_ALPHABET, CODE_LENGTH)
@@ -305,10 +362,17 @@ def enroll_agent(
     return agent
 
 
-def list_agents(session: Session, *, unit_hcode: str | None = None) -> list[Agent]:
+def list_agents(
+    session: Session,
+    *,
+    unit_hcode: str | None = None,
+    unit_hcodes: Collection[str] | None = None,
+) -> list[Agent]:
     query = select(Agent).order_by(Agent.unit_hcode, Agent.id)
     if unit_hcode is not None:
         query = query.where(Agent.unit_hcode == unit_hcode)
+    if unit_hcodes is not None:
+        query = query.where(Agent.unit_hcode.in_(sorted(unit_hcodes)))
     return list(session.scalars(query))
 
 
@@ -345,7 +409,8 @@ def _deactivate(
     return user
 
 
-def _unit(session: Session, hcode: str) -> Unit:
+def find_unit(session: Session, hcode: str) -> Unit:
+    """The unit with this hcode; UnitNotFoundError when there is none."""
     unit = session.get(Unit, hcode)
     if unit is None:
         raise UnitNotFoundError(hcode=hcode)

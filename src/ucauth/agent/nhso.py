@@ -36,22 +36,28 @@ def _title_codes() -> dict[str, str]:
     return {row["name"]: row["code"] for row in read_rows("titles")}
 
 
+def _add_months(day: date, months: int) -> date:
+    """``day`` moved by ``months``, its day of month clamped to the target month's length."""
+    years, month = divmod(day.month - 1 + months, 12)
+    year = day.year + years
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
 def thai_age(birth: BeDate, today: date) -> str | None:
     """``20 ปี 7 เดือน 18 วัน``; only the parts the birth date knows."""
     if birth.year is None:
         return None
     if birth.month is None:
         return f"{today.year - birth.year} ปี"
-    years, months = today.year - birth.year, today.month - birth.month
-    days = today.day - (birth.day or 1)
-    if days < 0:
+    born = date(birth.year, birth.month, birth.day or 1)
+    months = (today.year - born.year) * 12 + today.month - born.month
+    if _add_months(born, months) > today:
         months -= 1
-        previous = today.month - 1 or 12
-        days += calendar.monthrange(today.year if today.month > 1 else today.year - 1, previous)[1]
-    if months < 0:
-        years, months = years - 1, months + 12
+    years, months = divmod(months, 12)
     text = f"{years} ปี {months} เดือน"
-    return text if birth.day is None else f"{text} {days} วัน"
+    if birth.day is None:
+        return text
+    return f"{text} {(today - _add_months(born, 12 * years + months)).days} วัน"
 
 
 def card_document(

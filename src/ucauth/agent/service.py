@@ -30,19 +30,10 @@ from ucauth.agent.errors import (
     SessionEndedError,
 )
 from ucauth.agent.server import ServerClient
+from ucauth.agent.session import SessionKeeper
 from ucauth.agent.settings import AgentSettings
 from ucauth.agent.steps import Snapshot
-from ucauth.agent.store import (
-    ENROLMENT_FILE,
-    SESSION_FILE,
-    Enrolment,
-    Session,
-    clear_session,
-    file_stamp,
-    load_enrolment,
-    load_session,
-    save_session,
-)
+from ucauth.agent.store import ENROLMENT_FILE, Enrolment, Session, file_stamp, load_enrolment
 from ucauth.card.errors import CardError, InvalidPinError, PinBlockedError, PyscardMissingError
 from ucauth.card.events import CardEvent, CardMonitor, EventKind, ReaderState
 from ucauth.card.model import ThaiIdCardData
@@ -127,18 +118,17 @@ class AgentService:
         self._server_up: bool | None = None
         self._failures = 0
         self._next_probe = 0.0
-        self._session: Session | None = None
-        self._session_stamp: int | None = None
+        self._sessions = SessionKeeper(settings.data_dir, settings.token_path, self._clock)
         self._enrolment_stamp: int | None = None
         self._enrolment_checked = False
-        self._session_end: str | None = None
 
     # -- life cycle ---------------------------------------------------------------------------
 
     def start(self) -> None:
         self._started = time.monotonic()
         self._load_enrolment()
-        self._sync_session(force=True)
+        with self._lock:
+            self._sessions.sync()
         self._monitor.subscribe(self._on_event)
         self._monitor.start()
         for target, name in ((self._work, "worker"), (self._housekeep, "housekeeping")):
@@ -200,15 +190,15 @@ class AgentService:
                 account=self._account.status,
                 account_error=self._account.error,
                 pin_error=self._pin_error,
-                session=self._live_session(),
-                session_end=self._session_end,
+                session=self._sessions.live(),
+                session_end=self._sessions.ended,
                 zone=self.settings.zone,
             )
 
     def session(self) -> Session:
         """The live session, or NotLoggedInError."""
         with self._lock:
-            session = self._live_session()
+            session = self._sessions.live()
         if session is None:
             raise NotLoggedInError()
         return session
@@ -241,6 +231,11 @@ class AgentService:
             except ServerUnreachableError:
                 self._server_failed()
                 raise
+            except AccountError as error:  # the account changed since step 4 asked
+                with self._lock:
+                    if self._card.data is not None:
+                        self._account = _Account(cid=self._card.data.cid, error=error)
+                raise
             self._set_session(session)
             return session
         finally:
@@ -249,7 +244,7 @@ class AgentService:
     def logout(self) -> None:
         """End the session here and, when the server answers, on the server."""
         with self._lock:
-            session = self._live_session()
+            session = self._sessions.live()
         if session is not None:
             try:
                 self._client()[1].logout(session.username, session.token)
@@ -366,7 +361,8 @@ class AgentService:
             try:
                 self._load_enrolment()
                 self._probe_server()
-                self._sync_session()
+                with self._lock:
+                    self._sessions.sync()
                 self._schedule_account_check()
             except Exception:
                 logger.exception("agent housekeeping failed; going on")
@@ -407,7 +403,7 @@ class AgentService:
         """``/healthz``; while a session is live, ``/me`` instead, which also tells whether the
         token still works (a login elsewhere or an administrator may have ended it)."""
         with self._lock:
-            server, session = self._server, self._live_session()
+            server, session = self._server, self._sessions.live()
             due = server is not None and time.monotonic() >= self._next_probe
         if server is None or not due:
             return
@@ -439,7 +435,7 @@ class AgentService:
                 self._server_up
                 and card.data is not None
                 and card.error is None
-                and self._live_session() is None
+                and self._sessions.live() is None
                 and not account.checking
                 and account.cid != card.data.cid
             )
@@ -451,44 +447,16 @@ class AgentService:
 
     # -- the session ----------------------------------------------------------------------------
 
-    def _live_session(self) -> Session | None:
-        """The session unless its token has died (then it is ended here); call under the lock."""
-        session = self._session
-        if session is not None and session.expires_at <= self._clock.now():
-            clear_session(self.settings.data_dir, self.settings.token_path)
-            self._session, self._session_end = None, "session_expired"
-            self._session_stamp = file_stamp(self.settings.data_dir / SESSION_FILE)
-            return None
-        return session
-
     def _end_session(self, session: Session | None) -> None:
         """The server no longer takes ``session``'s token: end it here (unless replaced)."""
         with self._lock:
-            if session is not None and self._session == session:
-                self._set_session(None)
-                self._session_end = "session_ended"
+            if session is not None and self._sessions.end(session):
+                self._account = _Account()
 
     def _set_session(self, session: Session | None) -> None:
         with self._lock:
-            if session is None:
-                clear_session(self.settings.data_dir, self.settings.token_path)
-            else:
-                save_session(self.settings.data_dir, session, self.settings.token_path)
-            self._session, self._session_end, self._pin_error = session, None, None
-            self._account = _Account()
-            self._session_stamp = file_stamp(self.settings.data_dir / SESSION_FILE)
-
-    def _sync_session(self, *, force: bool = False) -> None:
-        """Take up a login or logout made by another process (the command line)."""
-        with self._lock:
-            stamp = file_stamp(self.settings.data_dir / SESSION_FILE)
-            if not force and stamp == self._session_stamp:
-                self._live_session()
-                return
-            self._session = load_session(
-                self.settings.data_dir, self._clock.now(), self.settings.token_path
-            )
-            self._session_stamp = file_stamp(self.settings.data_dir / SESSION_FILE)
+            self._sessions.set(session)
+            self._pin_error, self._account = None, _Account()
 
     # -- readers --------------------------------------------------------------------------------
 

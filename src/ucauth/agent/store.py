@@ -25,7 +25,6 @@ from ucauth.tokens.protocol import private_key_from_pem, private_key_to_pem
 KEY_FILE = "agent_key.pem"
 ENROLMENT_FILE = "agent.json"
 SESSION_FILE = "session.json"
-PRIVATE_FILE_MODE = 0o600
 PRIVATE_DIR_MODE = 0o700
 
 
@@ -33,9 +32,9 @@ def write_private(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically, readable and writable by this user only."""
     try:
         path.parent.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+        # mkstemp creates the file readable and writable by this user only (0600).
         descriptor, draft = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
         try:
-            os.fchmod(descriptor, PRIVATE_FILE_MODE)
             with os.fdopen(descriptor, "wb") as file:
                 file.write(data)
                 file.flush()

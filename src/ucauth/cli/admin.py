@@ -29,6 +29,7 @@ from ucauth.audit.service import Action
 from ucauth.cid import validate_cid
 from ucauth.clock import SystemClock
 from ucauth.db import make_engine
+from ucauth.lifecycle import legacy
 from ucauth.lifecycle import service as requests_service
 from ucauth.lifecycle.models import AccessRequest, RequestStatus
 from ucauth.migrations import ensure_current
@@ -385,10 +386,108 @@ def requests_reject(reference: str, reason: str) -> None:
         click.echo(f"request {request.reference} rejected")
 
 
-AUDIT_COLUMNS = (
-    "at", "action", "outcome", "reason", "actor", "unit", "agent", "subject", "channel", "wsid",
-    "address",
+@admin.group("legacy")
+def legacy_group() -> None:
+    """Legacy unit credentials (chk + digits, fixed password) until UCAUTH_LEGACY_LOGIN_UNTIL."""
+
+
+@legacy_group.command("add")
+@click.argument("username")
+@click.option("--unit", "unit_hcode", required=True, help="hcode of the unit it belongs to.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
+def legacy_add(username: str, unit_hcode: str, password_stdin: bool) -> None:
+    """Register a unit's old credential (its password is stored as an Argon2id hash)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    with database_session() as session:
+        credential = legacy.create_credential(
+            session,
+            username=username,
+            unit_hcode=unit_hcode,
+            password=password,
+            actor=_actor(),
+            now=_clock.now(),
+        )
+        click.echo(f"legacy credential {credential.username} added (unit {credential.unit_hcode})")
+
+
+@legacy_group.command("list")
+@click.option("--unit", "unit_hcode", help="Only this unit's credentials.")
+def legacy_list(unit_hcode: str | None) -> None:
+    """List legacy credentials with their last use."""
+    with database_session() as session:
+        print_table(
+            "legacy credentials",
+            ("username", "unit", "created", "last used", "last refused"),
+            (
+                (
+                    c.username,
+                    c.unit_hcode,
+                    c.created_at.isoformat(timespec="seconds"),
+                    c.last_used_at and c.last_used_at.isoformat(timespec="seconds"),
+                    c.last_refused_at and c.last_refused_at.isoformat(timespec="seconds"),
+                )
+                for c in legacy.list_credentials(session, unit_hcode=unit_hcode)
+            ),
+        )
+
+
+@legacy_group.command("remove")
+@click.argument("username")
+def legacy_remove(username: str) -> None:
+    """Delete a legacy credential; it stops working at once."""
+    with database_session() as session:
+        legacy.remove_credential(session, username, actor=_actor(), now=_clock.now())
+        click.echo(f"legacy credential {username} removed")
+
+
+USAGE_COLUMNS = (
+    "region", "unit", "unit name", "username", "uses", "refusals", "last used", "last refused",
 )  # fmt: skip
+
+
+@admin.command("legacy-usage")
+@click.option("--days", type=click.IntRange(1, 3650), default=30, show_default=True)
+@click.option("--csv", "as_csv", is_flag=True, help="CSV on stdout instead of a table.")
+def legacy_usage(days: int, as_csv: bool) -> None:
+    """Units whose HIS used (or tried, after the sunset) a legacy credential in the last --days
+    days: the ones to chase."""
+    zone = load_server_settings().zone
+    with database_session() as session:
+        found = legacy.usage_report(session, now=_clock.now(), days=days)
+    rows = (
+        (
+            u.region_number,
+            u.unit_hcode,
+            u.unit_name,
+            u.username,
+            u.uses,
+            u.refusals,
+            u.last_used_at and u.last_used_at.astimezone(zone).isoformat(timespec="seconds"),
+            u.last_refused_at and u.last_refused_at.astimezone(zone).isoformat(timespec="seconds"),
+        )
+        for u in found
+    )
+    output_rows(
+        f"legacy logins in the last {days} days ({len(found)} credentials)",
+        USAGE_COLUMNS,
+        rows,
+        as_csv,
+    )
+
+
+def output_rows(
+    title: str, columns: Sequence[str], rows: Iterable[Sequence[object]], as_csv: bool
+) -> None:
+    """A table, or CSV on stdout."""
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(("" if value is None else value for value in row) for row in rows)
+    else:
+        print_table(title, columns, rows)
 
 
 @admin.command("audit")
@@ -423,28 +522,8 @@ def audit(
             until=_start_of(until + timedelta(days=1), zone) if until else None,
             limit=limit,
         )
-    rows = (
-        (
-            event.at.astimezone(zone).isoformat(timespec="seconds"),
-            event.action,
-            event.outcome,
-            event.reason,
-            event.actor,
-            event.unit_hcode,
-            event.agent_id,
-            event.subject_cid,
-            event.channel,
-            event.wsid,
-            event.client_address,
-        )
-        for event in found
-    )
-    if as_csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(AUDIT_COLUMNS)
-        writer.writerows(("" if value is None else value for value in row) for row in rows)
-    else:
-        print_table(f"audit ({len(found)})", AUDIT_COLUMNS, rows)
+    rows = [audit_service.csv_row(event, zone) for event in found]
+    output_rows(f"audit ({len(found)})", audit_service.CSV_COLUMNS, rows, as_csv)
 
 
 @admin.command("audit-archive")

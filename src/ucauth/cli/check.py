@@ -19,8 +19,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ucauth.cli.errors import cli_language
 from ucauth.client.agent import DEFAULT_AGENT, agent_token
+from ucauth.client.calls import Credentials
 from ucauth.client.check_file import FOUND, NOT_FOUND, FileCheck, check_file
-from ucauth.client.rights import DEFAULT_SERVER, Credentials, RightsClient
+from ucauth.client.rights import DEFAULT_SERVER, RightsClient
 from ucauth.i18n import translate
 
 EXIT_NOT_FOUND = 6

@@ -1,102 +1,96 @@
-"""``ucauth demo`` (interim, until the full demo): read the bundled "normal" virtual card.
-
-The card goes through the real PC/SC stack whenever it can: the system pcscd when it runs and
-serves the packaged vpcd reader, else a private pcscd (needs root). Without pcscd, vpcd or
-pyscard it is read in-process, and the demo says so.
-"""
+"""``ucauth demo``: the whole system on one machine, with a virtual Thai ID card."""
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
-from types import ModuleType
 
 import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from ucauth.card.errors import CardError, PcscdStartError, PyscardMissingError
-from ucauth.card.model import ThaiIdCardData
-from ucauth.card.thai_id import ThaiIdSession
-from ucauth.card.transport import CardConnection
-from ucauth.card.virtual.card import VirtualThaiIdCard
-from ucauth.card.virtual.inprocess import InProcessConnection
-from ucauth.card.virtual.pcscd import PrivatePcscd, machine_lock, pcscd_installed, pcscd_pids
-from ucauth.card.virtual.profile import load_named_profile
-from ucauth.card.virtual.vpcd import PACKAGED_PORT, attach
-from ucauth.cli.card import print_json, require_pcsc, say
+from ucauth.card.virtual.profile import bundled_profile_names
 from ucauth.cli.errors import cli_language
+from ucauth.demo.run import DEFAULT_AGENT_PORT, DEFAULT_PERSONS, DEFAULT_PORT, DemoOptions, run
+from ucauth.demo.seed import CLERK_PROFILE
 from ucauth.i18n import translate
-
-DEMO_PROFILE = "normal"
-DEMO_PORT = 0x9C48
-"""vpcd port of the demo's private pcscd (40008), away from the packaged and the test ports."""
-PACKAGED_READER = "Virtual PCD 00 {slot:02X}"
-LOCK_TIMEOUT = 30.0
-INSERT_TIMEOUT = 5.0
+from ucauth.settings import default_data_dir
 
 
 @click.command("demo")
-def demo_command() -> None:
-    """Read the bundled virtual Thai ID card through PC/SC and print it as JSON."""
-    profile = load_named_profile(DEMO_PROFILE)
-    data, exchanges = read_virtual_card(VirtualThaiIdCard(profile))
-    print_json(data.to_dict())
-    photo_bytes = len(data.photo or b"")
-    say(
-        "demo.read_done",
-        profile=profile.name,
-        exchanges=exchanges,
-        photo_bytes=photo_bytes,
-        pin=profile.pin,
-    )
-
-
-def read_virtual_card(card: VirtualThaiIdCard) -> tuple[ThaiIdCardData, int]:
-    """Read ``card`` the most realistic way available; returns the data and the APDU count."""
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=lambda: default_data_dir() / "demo",
+    show_default="the user data directory's ucauth/demo",
+    help="Where the demo keeps its SQLite database; a second run reuses it.",
+)
+@click.option("--persons", type=click.IntRange(min=1), default=DEFAULT_PERSONS, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=DEFAULT_PORT,
+    show_default=True,
+    help="Server port (0: any free port; a taken port is replaced by a free one).",
+)
+@click.option(
+    "--agent-port",
+    type=click.IntRange(0, 65535),
+    default=DEFAULT_AGENT_PORT,
+    show_default=True,
+    help="Agent port (as --port).",
+)
+@click.option(
+    "--card",
+    type=click.Choice(bundled_profile_names()),
+    default=CLERK_PROFILE,
+    show_default=True,
+    help="The virtual card in the reader.",
+)
+def demo_command(data_dir: Path, persons: int, port: int, agent_port: int, card: str) -> None:
+    """Seed a demo database, then run the server, the agent and a virtual card until Ctrl-C."""
     lang = cli_language()
+    options = DemoOptions(data_dir, persons, port, agent_port, card, lang)
+    bars = _Bars(lang)
     try:
-        pcsc = require_pcsc()
-    except PyscardMissingError:
-        return _read_in_process(card, translate("demo.no_pyscard", lang))
-    if not pcscd_installed():
-        return _read_in_process(card, translate("demo.no_pcscd", lang))
-    if pcscd_pids():
-        try:
-            states = {s.reader: s for s in pcsc.reader_states()}
-        except CardError as error:
-            return _read_in_process(card, error.message(lang))
-        for slot in (0, 1):
-            state = states.get(PACKAGED_READER.format(slot=slot))
-            if state is not None and not state.present:
-                say("demo.system_pcscd", reader=state.reader)
-                return _read_through_vpcd(pcsc, card, state.reader, PACKAGED_PORT + slot)
-        return _read_in_process(card, translate("demo.foreign_pcscd", lang))
-    try:
-        with (
-            machine_lock(LOCK_TIMEOUT),
-            tempfile.TemporaryDirectory(prefix="ucauth-demo-") as workdir,
-            PrivatePcscd(DEMO_PORT, Path(workdir)) as pcscd,
-        ):
-            say("demo.private_pcscd", pid=pcscd.pid, reader=pcscd.reader(0))
-            return _read_through_vpcd(pcsc, card, pcscd.reader(0), pcscd.slot_port(0))
-    except PcscdStartError as error:
-        return _read_in_process(card, error.message(lang))
+        run(options, bars.progress, bars.say, bars.show)
+    finally:
+        bars.close()
+    click.echo(translate("demo.stopped", lang, path=data_dir), err=True)
 
 
-def _read_through_vpcd(
-    pcsc: ModuleType, card: VirtualThaiIdCard, reader: str, port: int
-) -> tuple[ThaiIdCardData, int]:
-    with attach(card, port):
-        pcsc.wait_for_presence(reader, timeout=INSERT_TIMEOUT)
-        with pcsc.connect(reader) as connection:
-            return _read(connection)
+class _Bars:
+    """Progress bars on stderr while seeding; closed before any other output."""
 
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.bar: Progress | None = None
+        self.tasks: dict[str, TaskID] = {}
 
-def _read_in_process(card: VirtualThaiIdCard, reason: str) -> tuple[ThaiIdCardData, int]:
-    say("demo.in_process", reason=reason)
-    with InProcessConnection(card) as connection:
-        return _read(connection)
+    def progress(self, stage: str, done: int, total: int) -> None:
+        if self.bar is None:
+            columns = (
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.percentage:>3.0f}%"),
+                TimeElapsedColumn(),
+            )
+            self.bar = Progress(*columns, console=Console(stderr=True))
+            self.bar.start()
+        if stage not in self.tasks:
+            description = translate(f"demo.progress_{stage}", self.lang)
+            self.tasks[stage] = self.bar.add_task(description, total=total)
+        self.bar.update(self.tasks[stage], completed=done)
 
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+            self.tasks = {}
 
-def _read(connection: CardConnection) -> tuple[ThaiIdCardData, int]:
-    session = ThaiIdSession(connection)
-    return session.read(photo=True, nhso=True), session.protocol.exchanges
+    def say(self, message: str) -> None:
+        self.close()
+        click.echo(message, err=True)
+
+    def show(self, text: str) -> None:
+        self.close()
+        click.echo(text)

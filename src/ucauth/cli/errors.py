@@ -73,8 +73,6 @@ EXIT_CODES: dict[type[UcauthError], int] = {
     NotFoundError: 6,
     AlreadyExistsError: 7,
     StatusChangeError: 8,
-    JobBusyError: 30,  # another process runs this job
-    JobInterruptedError: 31,  # stopped before the end; a rerun finishes it
     # Card and readers: 10-19.
     PcscUnavailableError: 10,
     NoReaderError: 11,
@@ -110,6 +108,9 @@ EXIT_CODES: dict[type[UcauthError], int] = {
     NotLoggedInError: 37,
     AlreadyEnrolledError: 38,
     AgentError: 39,
+    # Jobs (`ucauth jobs run`): 40-49.
+    JobBusyError: 40,  # another process runs this job
+    JobInterruptedError: 41,  # stopped before the end; a rerun finishes it
 }
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import sys
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import click
 
-from ucauth.cli.admin import database_session, print_table
+from ucauth.cli.admin import database_session, output_rows, print_table
 from ucauth.clock import SystemClock
 from ucauth.jobs import revoke
 from ucauth.jobs.context import Counts
@@ -129,9 +127,4 @@ def _print_inactive(
         )
         for a in accounts
     ]
-    if as_csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(("" if value is None else value for value in row) for row in rows)
-    else:
-        print_table(title, columns, rows)
+    output_rows(title, columns, rows, as_csv)

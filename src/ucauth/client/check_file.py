@@ -81,7 +81,7 @@ def check_file(
                 break
             answer = client.right_search_batch([pid for _, pid in batch])
             for (number, _), item in zip(batch, answer.results, strict=True):
-                row = _row(number, item)
+                row = result_row(number, item)
                 writer.writerow(row)
                 run.count(row[2])
             _flush(results)
@@ -161,7 +161,9 @@ def _sha256(ids: Path) -> str:
         raise ResultsFileError(path=str(ids), reason=error.strerror or str(error)) from None
 
 
-def _row(number: int, item: BatchItem) -> list[str]:
+def result_row(number: int, item: BatchItem) -> list[str]:
+    """The results-file row (:data:`COLUMNS`) of the ID on line ``number`` (also the web
+    page's batch download)."""
     if item.result is not None:
         return [str(number), item.pid, FOUND, item.wsid or "", "", *_person(item.result)]
     code, message = (item.error.code, item.error.message) if item.error else ("", "")

@@ -1,51 +1,48 @@
-"""A typed client of a ucauth server's rights service (REST and batch), on httpx.
+"""Typed clients of a ucauth server's rights service, sync and async (httpx).
 
-Results are the server's own pydantic models (:class:`ucauth.rights.rest.RightSearchResponse`,
-:class:`ucauth.rights.schemas.BatchResponse`); failures are :mod:`ucauth.client.errors`. The
-answers are decoded by plain functions (:func:`search_result`, :func:`batch_result`) that an
-async client can share.
+Both take one staff member's credentials and offer the same calls (:mod:`ucauth.client.calls`):
+``right_search`` (REST), ``soap_search`` (SOAP, as HIS call NHSO), ``right_search_batch``,
+``verify`` (check a log-on). Results are the server's own pydantic models, or
+:class:`ucauth.client.soap.SoapRights`; failures are :mod:`ucauth.client.errors`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from types import TracebackType
-from typing import TypeVar
+from typing import Self, TypeVar
 
 import httpx
-from pydantic import BaseModel, ValidationError
 
-from ucauth.cid import validate_cid
-from ucauth.client.errors import (
-    CredentialsRefusedError,
-    RequestRefusedError,
-    ServerFailedError,
-    ServerUnreachableError,
-    ThrottledError,
-)
+from ucauth.client import calls
+from ucauth.client.calls import RIGHT_SEARCH as RIGHT_SEARCH  # the agent's import
+from ucauth.client.calls import Call, Credentials
+from ucauth.client.errors import ServerUnreachableError
+from ucauth.client.soap import SoapRights
 from ucauth.rights.rest import RightSearchResponse
-from ucauth.rights.schemas import BatchRequest, BatchResponse
+from ucauth.rights.schemas import BatchResponse
+from ucauth.tokens.schemas import VerifyResponse
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"
-RIGHT_SEARCH = "/api/ucws/v1/right-search"
-BATCH = "/api/v1/right-search/batch"
-M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Credentials:
-    """A staff member's HIS credentials: citizen ID (username) and token (password)."""
+class _Base:
+    def __init__(self, server: str, credentials: Credentials, lang: str) -> None:
+        self.server = server.rstrip("/")
+        self.credentials = credentials
+        self.headers = {
+            "Authorization": credentials.authorization(),
+            "Accept": "application/json",
+            "Accept-Language": lang,
+        }
 
-    cid: str
-    token: str
-
-    def authorization(self) -> str:
-        """The ``Authorization`` header value: ``Bearer CID#token``."""
-        return f"Bearer {self.cid}#{self.token}"
+    def _unreachable(self, error: httpx.TransportError) -> ServerUnreachableError:
+        detail = str(error) or type(error).__name__
+        return ServerUnreachableError(server=self.server, detail=detail)
 
 
-class RightsClient:
+class RightsClient(_Base):
     """Calls one server with one staff member's credentials; close it (or use ``with``)."""
 
     def __init__(
@@ -57,42 +54,49 @@ class RightsClient:
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self.server = server.rstrip("/")
-        headers = {
-            "Authorization": credentials.authorization(),
-            "Accept": "application/json",
-            "Accept-Language": lang,
-        }
+        super().__init__(server, credentials, lang)
         self._http = httpx.Client(
-            base_url=self.server, headers=headers, timeout=timeout, transport=transport
+            base_url=self.server, headers=self.headers, timeout=timeout, transport=transport
         )
 
     def right_search(self, pid: str) -> RightSearchResponse | None:
-        """The rights of the person with citizen ID ``pid``; None when nobody has it.
+        """The rights of the person with citizen ID ``pid`` (REST); None when nobody has it.
 
         Raises InvalidCitizenIdError before any request for an invalid ID.
         """
-        pid = validate_cid(pid)
-        return search_result(self._send("GET", RIGHT_SEARCH, params={"pid": pid}))
+        return self.call(calls.right_search(pid))
+
+    def soap_search(self, pid: str) -> SoapRights | None:
+        """The same over SOAP ``searchCurrentByPID``; None when nobody has the ID."""
+        return self.call(calls.soap_search(self.credentials, pid))
 
     def right_search_batch(self, pids: Sequence[str]) -> BatchResponse:
         """Up to 1,000 citizen IDs in one request: one result or error per ID, in order."""
-        body = BatchRequest(pids=list(pids)).model_dump()
-        return batch_result(self._send("POST", BATCH, json=body))
+        return self.call(calls.right_search_batch(pids))
 
-    def _send(
-        self, method: str, path: str, *, params: dict[str, str] | None = None, json: object = None
-    ) -> httpx.Response:
+    def verify(self, credentials: Credentials | None = None) -> VerifyResponse:
+        """Check a log-on (default: this client's own credentials): whose token, until when."""
+        return self.call(calls.verify(credentials or self.credentials))
+
+    def call(self, call: Call[T]) -> T:
+        """Send ``call`` and decode its answer."""
         try:
-            return self._http.request(method, path, params=params, json=json)
+            response = self._http.request(
+                call.method,
+                call.path,
+                params=call.params,
+                json=call.json,
+                content=call.content,
+                headers=call.headers,
+            )
         except httpx.TransportError as error:
-            detail = str(error) or type(error).__name__
-            raise ServerUnreachableError(server=self.server, detail=detail) from None
+            raise self._unreachable(error) from None
+        return call.decode(response)
 
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> RightsClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
@@ -104,58 +108,59 @@ class RightsClient:
         self.close()
 
 
-def search_result(response: httpx.Response) -> RightSearchResponse | None:
-    """The decoded answer of a right search: the document, or None for 404 (nobody)."""
-    if response.status_code == 404 and _error_code(response) == "person_not_found":
-        return None
-    return _decoded(response, RightSearchResponse)
+class AsyncRightsClient(_Base):
+    """:class:`RightsClient` for asyncio: the same calls, awaited; ``async with`` closes it."""
 
-
-def batch_result(response: httpx.Response) -> BatchResponse:
-    """The decoded answer of a batch search."""
-    return _decoded(response, BatchResponse)
-
-
-def _decoded(response: httpx.Response, model: type[M]) -> M:
-    raise_for_status(response)
-    try:
-        return model.model_validate_json(response.content)
-    except ValidationError as error:
-        raise ServerFailedError(status=response.status_code, detail=str(error)[:200]) from None
-
-
-def raise_for_status(response: httpx.Response) -> None:
-    """The typed error of a refused or failed answer (the one mapping of HTTP statuses)."""
-    status = response.status_code
-    if status < 300:
-        return
-    detail = _error_message(response)
-    if status in (401, 403):
-        raise CredentialsRefusedError(detail=detail)
-    if status == 429:
-        retry_after = response.headers.get("Retry-After", "")
-        raise ThrottledError(
-            retry_after=int(retry_after) if retry_after.isdigit() else 1, detail=detail
+    def __init__(
+        self,
+        server: str,
+        credentials: Credentials,
+        *,
+        lang: str = "th",
+        timeout: float = 30.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        super().__init__(server, credentials, lang)
+        self._http = httpx.AsyncClient(
+            base_url=self.server, headers=self.headers, timeout=timeout, transport=transport
         )
-    if status in (400, 404, 413, 422):
-        raise RequestRefusedError(detail=detail)
-    raise ServerFailedError(status=status, detail=detail)
 
+    async def right_search(self, pid: str) -> RightSearchResponse | None:
+        return await self.call(calls.right_search(pid))
 
-def _error_body(response: httpx.Response) -> dict[str, str]:
-    """The uniform error body's ``error`` object, or an empty dict."""
-    try:
-        error = response.json().get("error")
-    except (ValueError, AttributeError):
-        return {}
-    return error if isinstance(error, dict) else {}
+    async def soap_search(self, pid: str) -> SoapRights | None:
+        return await self.call(calls.soap_search(self.credentials, pid))
 
+    async def right_search_batch(self, pids: Sequence[str]) -> BatchResponse:
+        return await self.call(calls.right_search_batch(pids))
 
-def _error_code(response: httpx.Response) -> str:
-    return str(_error_body(response).get("code", ""))
+    async def verify(self, credentials: Credentials | None = None) -> VerifyResponse:
+        return await self.call(calls.verify(credentials or self.credentials))
 
+    async def call(self, call: Call[T]) -> T:
+        try:
+            response = await self._http.request(
+                call.method,
+                call.path,
+                params=call.params,
+                json=call.json,
+                content=call.content,
+                headers=call.headers,
+            )
+        except httpx.TransportError as error:
+            raise self._unreachable(error) from None
+        return call.decode(response)
 
-def _error_message(response: httpx.Response) -> str:
-    return str(
-        _error_body(response).get("message") or response.reason_phrase or response.status_code
-    )
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

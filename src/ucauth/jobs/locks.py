@@ -8,7 +8,6 @@ never leaves its job locked.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import threading
@@ -70,6 +69,8 @@ def _advisory_lock(engine: Engine, job: str, wait: float, stop: threading.Event)
 
 @contextmanager
 def _file_lock(path: Path, job: str, wait: float, stop: threading.Event) -> Iterator[None]:
+    import fcntl  # POSIX only (the SQLite server); the CLI must load on Windows workstations
+
     descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
 

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Row, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from ucauth.accounts.models import Unit, User, UserStatus
-from ucauth.audit.service import Action, Event, record
+from ucauth.audit.service import Action, Event, record_bulk
 from ucauth.i18n import translate
 from ucauth.jobs.context import Counts, JobContext
 from ucauth.jobs.slots import next_slot_after
@@ -118,20 +118,18 @@ def revoke_inactive(context: JobContext) -> Counts:
         translate("lifecycle.inactive_reason", lang, days=INACTIVITY.days) for lang in ("th", "en")
     )
     totals: Counts = {"revoked": 0, "tokens": 0}
-    while True:
+    # One scan for the candidates; each batch takes a range of them (by id: no long parameter
+    # lists) and checks the condition again as it revokes.
+    with context.engine.connect() as connection:
+        query = select(User.id).where(_idle_before(cutoff)).order_by(User.id)
+        candidates = connection.scalars(query).all()
+    for start in range(0, len(candidates), context.batch_size):
+        ids = candidates[start : start + context.batch_size]
         with context.engine.begin() as connection:
-            ids = connection.scalars(
-                select(User.id)
-                .where(_idle_before(cutoff))
-                .order_by(User.id)
-                .limit(context.batch_size)
-            ).all()
-            if not ids:
-                break
             now = context.clock.now()
             revoked = connection.execute(
                 update(User)
-                .where(User.id.in_(ids), _idle_before(cutoff))
+                .where(User.id.between(ids[0], ids[-1]), _idle_before(cutoff))
                 .values(status=UserStatus.REVOKED, revoked_at=now, revoked_reason=reason)
                 .returning(User.id, User.cid, User.unit_hcode, User.last_access_at)
             ).all()
@@ -139,7 +137,7 @@ def revoke_inactive(context: JobContext) -> Counts:
             tokens = revoke_tokens_of(connection, users, reason="revoked", actor=ACTOR, now=now)
             events = [_revocation(row, context) for row in revoked]
             if events:  # none when logins committed meanwhile kept every account of the batch
-                record(connection, now, *events)
+                record_bulk(connection, now, events)
             totals = context.add_counts(connection, {"revoked": len(revoked), "tokens": tokens})
         context.batch_done(totals)
     return totals

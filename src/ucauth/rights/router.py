@@ -22,7 +22,7 @@ from ucauth.rights.errors import FhirSearchError, PersonNotFoundError
 from ucauth.rights.fhir import CITIZEN_ID_SYSTEM, coverage_bundle
 from ucauth.rights.lookups import Channel, Lookup
 from ucauth.rights.rest import RightSearchResponse, right_search_response
-from ucauth.rights.schemas import BatchError, BatchItem, BatchRequest, BatchResponse
+from ucauth.rights.schemas import BatchRequest, BatchResponse, batch_items
 from ucauth.server.dependencies import (
     AUTHORIZATION_PARAMETER,
     CurrentUser,
@@ -74,19 +74,7 @@ async def right_search_batch(request: Request, user: CurrentUser, body: BatchReq
     batch = await context.lookups.many(
         Caller.of(user), body.pids, channel=Channel.BATCH, client_address=client_address(request)
     )
-    lang = negotiate(request.headers.get("accept-language"))
-    not_found = PersonNotFoundError()
-    items = []
-    for pid, item in batch.items:
-        if not isinstance(item, Lookup):
-            error = BatchError(code=item.code, message=item.message(lang))
-            items.append(BatchItem(pid=pid, wsid=None, error=error))
-        elif item.beneficiary is None:
-            error = BatchError(code=not_found.code, message=not_found.message(lang))
-            items.append(BatchItem(pid=pid, wsid=item.wsid, error=error))
-        else:
-            result = right_search_response(item.beneficiary, checked_at=batch.at)
-            items.append(BatchItem(pid=pid, wsid=item.wsid, result=result))
+    items = batch_items(batch, negotiate(request.headers.get("accept-language")))
     return json_response(BatchResponse(wsid_batch=batch.wsid_batch, results=items))
 
 

@@ -11,8 +11,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from ucauth.rights.lookups import MAX_BATCH
-from ucauth.rights.rest import RightSearchResponse
+from ucauth.rights.errors import PersonNotFoundError
+from ucauth.rights.lookups import MAX_BATCH, BatchLookup, Lookup
+from ucauth.rights.rest import RightSearchResponse, right_search_response
 
 PersonId = Annotated[str, Field(max_length=32, description="a citizen ID (13 digits)")]
 
@@ -40,3 +41,20 @@ class BatchItem(BaseModel):
 class BatchResponse(BaseModel):
     wsid_batch: str
     results: list[BatchItem]
+
+
+def batch_items(batch: BatchLookup, lang: str) -> list[BatchItem]:
+    """The result or error of each ID of a batch, in the order asked, messages in ``lang``."""
+    not_found = PersonNotFoundError()
+    items = []
+    for pid, item in batch.items:
+        if not isinstance(item, Lookup):
+            error = BatchError(code=item.code, message=item.message(lang))
+            items.append(BatchItem(pid=pid, wsid=None, error=error))
+        elif item.beneficiary is None:
+            error = BatchError(code=not_found.code, message=not_found.message(lang))
+            items.append(BatchItem(pid=pid, wsid=item.wsid, error=error))
+        else:
+            result = right_search_response(item.beneficiary, checked_at=batch.at)
+            items.append(BatchItem(pid=pid, wsid=item.wsid, result=result))
+    return items

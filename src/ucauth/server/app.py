@@ -33,6 +33,7 @@ from ucauth.server.operations import router as operations_router
 from ucauth.settings import ServerSettings
 from ucauth.tokens.router import router as tokens_router
 from ucauth.tokens.service import TokenConfig
+from ucauth.web import router as web
 
 MAX_BODY_BYTES = 64 * 1024
 log = logging.getLogger(__name__)
@@ -118,4 +119,5 @@ def create_app(
     )
     for router in routers:
         app.include_router(router)
+    web.install(app, context)
     return app

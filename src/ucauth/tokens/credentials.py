@@ -40,3 +40,14 @@ def matches(stored: bytes, key: bytes, token: str) -> bool:
 def log_label(digest: bytes) -> str:
     """The most of a token that may appear in logs and audit: 12 hex digits of its HMAC."""
     return digest.hex()[:12]
+
+
+SESSION_REFERENCE_BYTES = 16
+
+
+def session_reference(key: bytes, digest: bytes) -> bytes:
+    """What a web session cookie carries of its token: a keyed hash of the stored HMAC (never
+    the token itself, so a stolen cookie is no HIS password, and a stolen database no cookie)."""
+    return hmac.new(key, b"ucauth/web-session/v1\0" + digest, hashlib.sha256).digest()[
+        :SESSION_REFERENCE_BYTES
+    ]

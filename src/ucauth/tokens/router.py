@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from ucauth.lifecycle.legacy import authenticate_legacy, check_in_thread, uses_legacy_login
 from ucauth.server.dependencies import (
     CurrentUser,
     StaffCredentials,
@@ -26,6 +27,8 @@ from ucauth.tokens.schemas import (
     AccountStatusResponse,
     ChallengeRequest,
     ChallengeResponse,
+    LegacyUnitInfo,
+    LegacyVerifyResponse,
     LoginRequest,
     LoginResponse,
     SessionInfo,
@@ -38,14 +41,17 @@ router = APIRouter(prefix="/api/v1", tags=["auth"])  # routes match in order: ho
 
 @router.post(
     "/auth/verify",
-    response_model=VerifyResponse,
+    response_model=VerifyResponse | LegacyVerifyResponse,
     responses=error_responses(401, 403, 422, 429, 503),
     openapi_extra=json_body(VerifyRequest),
 )
 async def verify(request: Request) -> Response:
-    """HIS log-on check: is ``password`` the current token of the staff member ``username``?"""
+    """HIS log-on check: is ``password`` the current token of the staff member ``username``?
+    (Or, before their sunset, a legacy unit credential ``chk…`` and its password.)"""
     body = await read_json(request, VerifyRequest)
     context = app_context(request)
+    if uses_legacy_login(context.tokens, body.username):
+        return await _verify_legacy(request, body)
     user = context.database.read(
         service.authenticate,
         context.tokens,
@@ -55,6 +61,22 @@ async def verify(request: Request) -> Response:
         client_address=client_address(request),
     )
     return json_response(VerifyResponse.of(user))
+
+
+async def _verify_legacy(request: Request, body: VerifyRequest) -> Response:
+    context = app_context(request)
+    unit = await check_in_thread(
+        context.database.read,
+        authenticate_legacy,
+        context.tokens,
+        body.username,
+        body.password,
+        now=context.clock.now(),
+        client_address=client_address(request),
+        channel="verify",
+    )
+    info = LegacyUnitInfo(username=unit.username, unit_hcode=unit.unit_hcode)
+    return json_response(LegacyVerifyResponse(legacy_unit=info, accepted_until=unit.until))
 
 
 @router.get("/me", responses=error_responses(401, 403, 429, 503))

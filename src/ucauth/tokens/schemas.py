@@ -137,3 +137,16 @@ class SessionInfo(BaseModel):
 
 class VerifyResponse(SessionInfo):
     valid: Literal[True] = True
+
+
+class LegacyUnitInfo(BaseModel):
+    username: str
+    unit_hcode: str
+
+
+class LegacyVerifyResponse(BaseModel):
+    """A legacy unit credential (``chk…``), accepted until ``accepted_until`` (the sunset)."""
+
+    valid: Literal[True] = True
+    legacy_unit: LegacyUnitInfo
+    accepted_until: datetime

@@ -9,22 +9,30 @@ query as its own data.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, bindparam, delete, insert, select, update
+from sqlalchemy import Integer, Row, any_, bindparam, delete, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from ucauth.accounts.models import Agent, AgentStatus, Role, User, UserStatus
-from ucauth.audit.service import Action, Event, Outcome, record
+from ucauth.audit.service import Action, Event, Outcome, record, record_bulk
 from ucauth.cid import is_valid_cid, validate_cid
 from ucauth.db import Db, DriverQuery, UtcDateTime, dialect_name, upserts
 from ucauth.randomness import RandomSource
 from ucauth.settings import ServerSettings
 from ucauth.tokens import throttle
-from ucauth.tokens.credentials import log_label, matches, new_token, token_hmac
+from ucauth.tokens.credentials import (
+    log_label,
+    matches,
+    new_token,
+    session_reference,
+    token_hmac,
+)
 from ucauth.tokens.errors import (
     AccountNotRegisteredError,
     AccountPendingError,
@@ -67,6 +75,7 @@ class TokenConfig:
     key: bytes  # HMAC key of stored tokens
     origin: str  # this server's origin, as agents sign it
     zone: ZoneInfo  # tokens die at the next midnight here
+    legacy_until: datetime | None = None  # legacy unit credentials accepted before (R8)
 
     @classmethod
     def from_settings(cls, settings: ServerSettings) -> TokenConfig:
@@ -75,6 +84,7 @@ class TokenConfig:
             settings.token_key.get_secret_value().encode("utf-8"),
             settings.public_origin(),
             settings.zone,
+            settings.legacy_sunset(),
         )
 
 
@@ -140,11 +150,15 @@ _ACCOUNT_STATE = select(User.status, User.revoked_at, User.revoked_reason).where
     User.cid == bindparam("cid")
 )
 _REVOCATION = select(User.revoked_at, User.revoked_reason).where(User.id == bindparam("user_id"))
-_DELETE_TOKENS = (
-    delete(Token)
-    .where(Token.user_id.in_(bindparam("user_ids", expanding=True)))
-    .returning(Token.user_id, Token.token_hmac, Token.expires_at)
-)
+# The tokens of many users: an array parameter on PostgreSQL (one placeholder, however many
+# users), an expanded IN list on SQLite.
+_DELETE_TOKENS = {
+    dialect: delete(Token).where(users).returning(Token.user_id, Token.token_hmac, Token.expires_at)
+    for dialect, users in (
+        ("sqlite", Token.user_id.in_(bindparam("user_ids", expanding=True))),
+        ("postgresql", Token.user_id == any_(bindparam("user_ids", type_=ARRAY(Integer)))),
+    )
+}
 _DELETE_THIS_TOKEN = (
     delete(Token)
     .where(Token.user_id == bindparam("user_id"), Token.token_hmac == bindparam("token_hmac"))
@@ -386,6 +400,40 @@ def authenticate(
     )
 
 
+def authenticate_session(
+    db: Db, config: TokenConfig, cid: str, reference: bytes, *, now: datetime
+) -> AuthenticatedUser:
+    """The user of a web session whose signed cookie carries ``reference``
+    (:func:`ucauth.tokens.credentials.session_reference` of the token's HMAC), checked again on
+    every request: the session dies with its token (midnight, the next login, revocation).
+
+    InvalidCredentialsError when the token is gone, replaced or expired; an
+    AccountNotActiveError when the account is no longer active. Not throttled: only a cookie
+    signed with the server's key gets here. Stamps last access as :func:`authenticate` does.
+    """
+    row = _AUTHENTICATE.first(db, {"cid": cid, **Keys(Scope.VERIFY, "-").params()})
+    live = row.token_hmac is not None and row.expires_at > now
+    expected = session_reference(config.key, row.token_hmac if live else _DUMMY_HMAC)
+    if not (hmac.compare_digest(expected, reference) and live):
+        raise InvalidCredentialsError()
+    if row.status != UserStatus.ACTIVE:
+        revoked = db.execute(_REVOCATION, {"user_id": row.id}).one()
+        _raise_if_not_active(row.status, *revoked, config.zone)
+    if _stale(row.last_access_at, now):
+        db.execute(_STAMP_USER, {"user_id": row.id, "now": now})
+        db.commit()
+    return AuthenticatedUser(
+        row.id,
+        row.cid,
+        row.first_name,
+        row.last_name,
+        row.unit_hcode,
+        row.role,
+        row.agent_id,
+        row.expires_at,
+    )
+
+
 def logout(
     db: Db,
     config: TokenConfig,
@@ -418,14 +466,11 @@ def revoke_tokens_of(
     Returns how many live tokens died."""
     if not users:
         return 0
-    deleted = db.execute(_DELETE_TOKENS, {"user_ids": list(users)}).all()
+    deleted = db.execute(_DELETE_TOKENS[dialect_name(db)], {"user_ids": list(users)}).all()
     live = [row for row in deleted if row.expires_at > now]
-    if live:
-        record(
-            db,
-            now,
-            *(_revoke_event(users[row.user_id], row.token_hmac, reason, actor) for row in live),
-        )
+    events = [_revoke_event(users[row.user_id], row.token_hmac, reason, actor) for row in live]
+    if events:
+        record_bulk(db, now, events)
     return len(live)
 
 

@@ -73,6 +73,8 @@ def test_commands_enrol_login_and_logout(
     wrong = run_ucauth(env, "agent", "login", "--pin-stdin", stdin="0000\n")
     assert wrong.returncode == 15 and wrong.stdout == ""
     assert "2 tries left" in wrong.stderr
+    session_file = tmp_path / "agent" / "session.json"
+    assert json.loads(session_file.read_text())["token"] == json.loads(second.stdout)["token"]
 
     assert run_ucauth(env, "agent", "logout").returncode == 0
     assert verify(live_server, CLERK_CID, json.loads(second.stdout)["token"]) == 401
@@ -84,6 +86,7 @@ def test_commands_enrol_login_and_logout(
     )
     assert blocked.returncode == 16 and blocked.stdout == ""
     assert "civil registration office" in blocked.stderr
+    assert not session_file.exists()  # logged out before, and no new session
 
     again = run_ucauth(env, "agent", "enroll", "--server", live_server.url, "--code", "X")
     assert again.returncode == 38  # already enrolled

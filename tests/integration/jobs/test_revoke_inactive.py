@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from tests.support.factories import add_agent, add_unit, add_user, cid_for
 from tests.support.server import BANGKOK, ORIGIN
 from ucauth.accounts.models import User, UserStatus
+from ucauth.accounts.service import inactive_by
 from ucauth.audit.service import events
 from ucauth.clock import FixedClock
 from ucauth.jobs import revoke
@@ -138,6 +139,8 @@ def test_dry_run_changes_nothing_and_the_report_warns_at_150_days(
     assert statuses(session) == before
     due = revoke.inactive_accounts(session, at=SLOT, inactive_for=revoke.INACTIVITY, zone=BANGKOK)
     assert {a.cid for a in due} == {accounts[name] for name in DUE}
+    # The console's forecast (accounts.inactive_by) agrees with the job.
+    assert {u.cid for u in inactive_by(session, SLOT)} == {accounts[name] for name in DUE}
     warned = revoke.inactive_accounts(session, at=SLOT, zone=BANGKOK)
     assert {a.cid for a in warned} == {
         cid

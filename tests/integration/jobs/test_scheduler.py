@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from tests.support.factories import add_agent, add_unit, add_user, cid_for
-from tests.support.server import BANGKOK, ORIGIN, START
+from tests.support.server import BANGKOK, ORIGIN, START, free_port, start_server, stop_process
 from ucauth.accounts.models import User, UserStatus
+from ucauth.audit.service import events
 from ucauth.clock import FixedClock
+from ucauth.db import make_engine
 from ucauth.jobs import purge, revoke
 from ucauth.jobs.models import JobRun, RunStatus
 from ucauth.jobs.service import JobRunner, list_runs
@@ -86,3 +90,38 @@ def test_purge_tokens_deletes_what_expired(
     assert run.counts is not None and (run.counts["tokens"], run.counts["challenges"]) == (1, 1)
     session.expire_all()
     assert session.scalars(select(Token.user_id)).all() == [2]
+
+
+@pytest.mark.postgres
+def test_two_server_processes_on_one_postgresql_run_each_slot_once(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    engine = make_engine(postgres_url)
+    with Session(engine, expire_on_commit=False) as session:
+        add_unit(session)
+        for number in range(30):
+            add_user(session, cid_for(number))
+        long_ago = datetime.now(UTC) - timedelta(days=200)
+        session.execute(update(User).values(activated_at=long_ago))
+        session.commit()
+        servers = [
+            start_server(
+                postgres_url,
+                tmp_path / name,
+                free_port(),
+                tmp_path / f"{name}.log",
+                UCAUTH_JOBS_ENABLED="true",
+            )
+            for name in ("a", "b")
+        ]
+        try:
+            runs = wait_for_runs(session, 2)
+            time.sleep(1)  # time for a duplicate, were there one
+            session.expire_all()
+            assert len(list_runs(session)) == 2
+        finally:
+            for server in servers:
+                stop_process(server)
+        assert {run.job: run.counts for run in runs}[revoke.NAME] == {"revoked": 30, "tokens": 0}
+        assert len(events(session, actions=["user_revoke"], limit=None)) == 30
+    engine.dispose()

@@ -182,3 +182,13 @@ def test_unknown_path_and_errors_use_the_uniform_body(agent_client: TestClient) 
     assert response.status_code == 404
     assert response.json() == {"error": {"code": "not_found", "message": "Not found"}}
     assert agent_client.get("/openapi.json").status_code == 404
+
+
+def test_thai_by_default_english_on_request(agent_client: TestClient) -> None:
+    thai = agent_client.get("/api/status").json()
+    assert thai["lang"] == "th" and thai["steps"][0]["title"] == "เชื่อมต่อเครื่องอ่านบัตร"
+    english = agent_client.get("/api/status", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert english.json()["steps"][0]["title"] == "Card reader connected"
+    assert agent_client.get("/api/status?lang=en").json()["lang"] == "en"
+    refused = agent_client.get("/api/token", params={"lang": "en"})
+    assert refused.json()["error"]["message"].startswith("Nobody is logged in")

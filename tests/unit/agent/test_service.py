@@ -25,7 +25,8 @@ from tests.support.agent import (
 )
 from tests.support.factories import add_user
 from tests.support.pcsc import as_card
-from tests.support.server import BANGKOK, ORIGIN
+from tests.support.server import BANGKOK, ORIGIN, START
+from ucauth.accounts import service as accounts
 from ucauth.accounts.models import UserStatus
 from ucauth.agent.app import create_agent_app
 from ucauth.agent.server import ServerClient
@@ -282,6 +283,17 @@ def test_session_ended_on_the_server(
     assert "no longer valid" in str(step(agent_client, "pin")["message"])
     assert agent_client.get("/api/token").status_code == 404
     assert login(agent_client)["status"] == 200
+
+
+def test_account_revoked_after_step_4(
+    agent_client: TestClient, virtual_readers: VirtualReaders, wait_for: Wait, session: Session
+) -> None:
+    insert_ready(agent_client, virtual_readers, wait_for)
+    accounts.revoke_user(session, CLERK_CID, reason="inactive", actor="cli:test", now=START)
+    answer = login(agent_client)
+    assert answer["status"] == 403 and answer["error"]["code"] == "account_revoked"
+    assert step(agent_client, "account")["code"] == "account_revoked"
+    assert step(agent_client, "pin")["state"] == "unknown"
 
 
 def test_concurrent_login_gets_409(

@@ -8,7 +8,7 @@ from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
 from ucauth.audit.models import AuditEvent
-from ucauth.audit.service import Event, Outcome, events, events_query, record
+from ucauth.audit.service import Event, Outcome, events, events_query, record, record_bulk
 from ucauth.db import make_engine
 
 AT = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
@@ -78,3 +78,24 @@ def test_who_looked_up_this_person_reads_an_index(session: Session, by: str) -> 
         plan = "\n".join(str(row[-1]) for row in rows)
         index = f"ix_audit_events_{by}_at"
     assert index in plan and "Seq Scan" not in plan, plan
+
+
+def test_record_bulk_stores_what_record_stores(session: Session) -> None:
+    tricky = {"reason": 'ไม่ได้ใช้งาน\t\\ "quoted"\nline', "n": 1, "none": None}
+    bulk = [
+        Event("user_revoke", actor="job:x", subject_cid=CID, unit_hcode="10670", details=tricky),
+        Event("token_revoke", actor="job:x", outcome=Outcome.FAILURE, reason="r", agent_id=7),
+    ]
+    record_bulk(session, AT, bulk)
+    session.commit()
+    stored = list(reversed(events(session)))
+    assert [(e.action, e.actor, e.subject_cid, e.unit_hcode, e.details) for e in stored] == [
+        ("user_revoke", "job:x", CID, "10670", tricky),
+        ("token_revoke", "job:x", None, None, None),
+    ]
+    assert (stored[1].outcome, stored[1].reason, stored[1].agent_id, stored[1].at) == (
+        "failure",
+        "r",
+        7,
+        AT,
+    )

@@ -10,13 +10,13 @@ process exists. Needs write access to ``/run/pcscd`` (root).
 from __future__ import annotations
 
 import contextlib
-import fcntl
+import ctypes
 import os
 import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -35,6 +35,25 @@ STOP_TIMEOUT = 5.0
 POLL = 0.02
 TCP_LISTEN = "0A"
 PROC = Path("/proc")
+PR_SET_PDEATHSIG = 1
+
+
+def _prctl() -> Callable[..., int] | None:
+    try:
+        function: Callable[..., int] = ctypes.CDLL(None).prctl
+    except (OSError, AttributeError, TypeError):  # not Linux
+        return None
+    return function
+
+
+_PRCTL = _prctl()  # looked up here: the child of a fork should only call it
+
+
+def die_with_parent() -> None:
+    """For ``preexec_fn``: the child gets SIGTERM when the thread that started it ends, so a
+    killed parent leaves no pcscd (or server) behind (Linux; elsewhere nothing)."""
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def pcscd_installed() -> bool:
@@ -99,13 +118,15 @@ def ancestors() -> list[int]:
 def machine_lock(timeout: float, path: Path = LOCK_PATH) -> Iterator[None]:
     """Hold the machine-wide pcscd lock (``flock``), waiting up to ``timeout`` seconds.
 
-    A process started by the current holder (e.g. ``ucauth demo`` run by a test that paused its
-    pcscd) shares the holder's lock instead of waiting for it.
+    The holder itself, and a process started by the holder (e.g. ``ucauth demo`` run by a test
+    that paused its pcscd), share the holder's lock instead of waiting for it.
     """
+    import fcntl  # POSIX only: importing this module must work everywhere (the CLI does)
+
     with path.open("a+") as handle:
         handle.seek(0)
         holder = handle.read().strip()
-        if holder.isdigit() and int(holder) in ancestors():
+        if holder.isdigit() and int(holder) in (os.getpid(), *ancestors()):
             yield
             return
         deadline = time.monotonic() + timeout
@@ -174,7 +195,11 @@ class PrivatePcscd:
                 command += ["--debug", "--apdu"]
             with self.log_path.open("ab") as log:
                 process = subprocess.Popen(  # noqa: S603 - fixed command
-                    command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+                    command,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    preexec_fn=die_with_parent,
                 )
         except OSError as error:
             raise PcscdStartError(detail=str(error)) from error

@@ -10,7 +10,8 @@ How each outcome is answered, in this one place:
 - the request cannot be answered (not XML, a DOCTYPE, too large, another operation, not SOAP
   1.1): a SOAP 1.1 ``Client`` (or ``VersionMismatch``) Fault, HTTP 500;
 - the credentials are refused (invalid or expired token, not ``user_person_id``'s, an account
-  that is not active): ``NHSO-00003`` with a Thai description, HTTP 200, as NHSO answers;
+  that is not active, a legacy ``chk…`` credential after its sunset): ``NHSO-00003`` with a
+  Thai description, HTTP 200, as NHSO answers;
 - throttled after repeated failures: ``NHSO-00003`` too, saying how many seconds to wait (also
   in ``Retry-After``): clients show ``ws_status_desc``, and a Fault would break their screens;
 - nobody has the ID, or the ID is not a citizen ID: success with empty person fields;
@@ -31,13 +32,14 @@ from starlette.requests import ClientDisconnect
 
 from ucauth.errors import UcauthError
 from ucauth.i18n import negotiate
-from ucauth.rights.callers import authenticate_caller
+from ucauth.lifecycle.legacy import check_in_thread, uses_legacy_login
+from ucauth.rights.callers import Caller, authenticate_caller
 from ucauth.rights.errors import (
     InvalidPatientIdError,
     SoapMalformedError,
     SoapRequestTooLargeError,
 )
-from ucauth.rights.lookups import Channel
+from ucauth.rights.lookups import Channel, Identify
 from ucauth.rights.soap.documents import CONTENT_TYPE, wsdl_document, xsd_document
 from ucauth.rights.soap.request import MAX_REQUEST_BYTES, parse_request
 from ucauth.rights.soap.response import (
@@ -103,8 +105,11 @@ async def _search(request: Request, context: AppContext, lang: str) -> Response:
         client_address=address,
     )
     try:
+        who: Caller | Identify = identify
+        if uses_legacy_login(context.tokens, query.user_person_id):  # Argon2: off the loop
+            who = await check_in_thread(context.database.read, identify)
         found = await context.lookups.one(
-            identify, query.person_id, channel=Channel.SOAP, client_address=address
+            who, query.person_id, channel=Channel.SOAP, client_address=address
         )
     except TokensError as error:
         return _refused(context, error, now, lang)

@@ -1,0 +1,1 @@
+"""The administrators' console: dashboard, users, workstations, units, audit search."""
