@@ -40,7 +40,12 @@ from ucauth.tokens import protocol
 from ucauth.tokens.credentials import log_label
 from ucauth.tokens.models import Token
 
-pytestmark = [pytest.mark.reliability, pytest.mark.postgres, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.reliability,
+    pytest.mark.postgres,
+    pytest.mark.slow,
+    pytest.mark.timeout(scaled(300, 3600)),  # a hung cluster fails the test, never the CI run
+]
 
 STAFF = [cid_for(n) for n in range(1, 7)]
 BEFORE, OUTAGE, AFTER = 2.0, scaled(2, 10), scaled(5, 60)  # seconds of the load run's phases
@@ -179,20 +184,23 @@ def test_postgres_restarts_during_a_load_run_get_clean_answers_and_recover(
         restarts: list[tuple[float, float]] = []
 
         def faults() -> None:
-            time.sleep(BEFORE)
-            for cycle in range(CYCLES):
-                down = time.monotonic()
-                private_postgres.stop("immediate" if cycle % 2 else "fast")
-                time.sleep(OUTAGE)
-                private_postgres.start()
-                restarts.append((down, time.monotonic()))
-                time.sleep(AFTER)
-            stop.set()
+            try:
+                time.sleep(BEFORE)
+                for cycle in range(CYCLES):
+                    down = time.monotonic()
+                    private_postgres.stop("immediate" if cycle % 2 else "fast")
+                    time.sleep(OUTAGE)
+                    private_postgres.start()
+                    restarts.append((down, time.monotonic()))
+                    time.sleep(AFTER)
+            finally:
+                stop.set()  # also when a stop or start failed: the load ends, the test fails
 
         fault_thread = threading.Thread(target=faults)
         fault_thread.start()
         answers = load(server, agent, tokens, stop)
         fault_thread.join()
+    assert len(restarts) == CYCLES
     unclean = [a for a in answers if not a.clean]
     assert not unclean, unclean[:5]
     recovered = []

@@ -47,10 +47,15 @@ from tests.support.rights import SAMPLE_ROW, store
 from tests.support.server import LiveServer
 from ucauth.rights.soap import ENVELOPE_NAMESPACE
 
-pytestmark = [pytest.mark.reliability, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.reliability,
+    pytest.mark.slow,
+    pytest.mark.postgres,  # the production database; what is parsed does not depend on it
+    pytest.mark.parametrize("database_url", ["postgres"], indirect=True),
+]
 
 STAFF = cid_for(1)
-EXAMPLES = scaled(30, 400)  # per operation, mode and credentials
+EXAMPLES = scaled(20, 400)  # per operation, mode and credentials
 MIN_REQUESTS = 1000
 SOAP_POST = "POST /ucwstokenp1/UCWSTokenP1"
 # A valid token must survive the run: logout is fuzzed without one.

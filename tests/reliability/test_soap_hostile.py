@@ -21,7 +21,12 @@ from tests.support.server import LiveServer
 from tests.support.soap import HOSTILE, PATH, STAFF, XML, request, without
 from ucauth.rights.soap import ENVELOPE_NAMESPACE
 
-pytestmark = [pytest.mark.reliability, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.reliability,
+    pytest.mark.slow,
+    pytest.mark.postgres,  # the production database; what is parsed does not depend on it
+    pytest.mark.parametrize("database_url", ["postgres"], indirect=True),
+]
 
 ROUNDS = scaled(5, 100)  # the whole corpus, sent this many times by 8 clients at once
 FAULT_SECONDS = 2.0  # the slowest answer allowed, on a loaded 2-core machine

@@ -20,6 +20,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
+# pg_ctl waits this long for a start or stop: a fast shutdown under a storm of connection
+# attempts on a loaded machine took 60 s once (pg_ctl's default wait), failing the stop.
+WAIT_SECONDS = 180
+
 
 def _binaries() -> Path:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))
@@ -68,12 +72,12 @@ class Cluster:
         """Start it and wait until it accepts connections."""
         options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1"
         log = str(self.directory / "server.log")
-        self._pg_ctl("-o", options, "-l", log, "-w", "start")
+        self._pg_ctl("-o", options, "-l", log, "-w", "-t", str(WAIT_SECONDS), "start")
 
     def stop(self, mode: str = "fast") -> None:
         """Stop it: ``fast`` (disconnects clients, clean shutdown) or ``immediate`` (a crash:
         no shutdown checkpoint, recovery at the next start)."""
-        self._pg_ctl("-m", mode, "-w", "stop")
+        self._pg_ctl("-m", mode, "-w", "-t", str(WAIT_SECONDS), "stop")
 
     def running(self) -> bool:
         try:
