@@ -157,7 +157,9 @@ def test_job_runs_and_legacy_logins_pages(page: Page, site: Site, database_url: 
     )
     site.session.commit()
     page.get_by_role("link", name="รหัสผู้ใช้แบบเดิม").click()
-    expect(page.get_by_role("heading", name="รหัสผู้ใช้แบบเดิม")).to_be_visible()
-    expect(page.locator("tbody tr")).to_contain_text("chk10670")
-    expect(page.locator("tbody tr")).to_contain_text("5 มกราคม 2569")
+    expect(page.get_by_role("heading", name="รหัสผู้ใช้แบบเดิม", exact=True)).to_be_visible()
+    credentials = page.locator("[data-credentials] tbody tr")
+    expect(credentials).to_contain_text("chk10670")
+    expect(credentials).to_contain_text("5 มกราคม 2569")
+    expect(page.locator("[data-usage] tbody tr")).to_contain_text("ไม่มีรายการ")  # not lately
     screenshot(page, "web-console-legacy")

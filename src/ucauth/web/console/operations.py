@@ -1,15 +1,16 @@
 """The console's job runs and legacy-login usage: read-only tables (a regional administrator
-sees the legacy credentials of their units only; job runs are the whole server's). The
-lifecycle service has no listing of legacy credentials yet, so the page reads the table."""
+sees the legacy credentials of their units only; job runs are the whole server's)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ucauth.jobs import service as jobs
-from ucauth.lifecycle.models import LegacyCredential
+from ucauth.lifecycle import legacy
+from ucauth.server.dependencies import app_context
 from ucauth.web import pages
 from ucauth.web.console.access import admin_of
 
@@ -27,16 +28,19 @@ async def job_runs(request: Request) -> Response:
 
 @router.get("/console/legacy")
 async def legacy_logins(request: Request) -> Response:
-    """Which units still use legacy ``chk…`` credentials, and when they were last used."""
+    """Which units still use legacy ``chk…`` credentials: use in the last 30 days, and all the
+    credentials (of the administrator's units)."""
     admin = await admin_of(request)
+    now = app_context(request).clock.now()
 
-    def load(db: Session) -> list[LegacyCredential]:
-        query = select(LegacyCredential).order_by(
-            LegacyCredential.last_used_at.desc().nulls_last(), LegacyCredential.username
-        )
-        if admin.hcodes is not None:
-            query = query.where(LegacyCredential.unit_hcode.in_(sorted(admin.hcodes)))
-        return list(db.scalars(query))
+    def mine(unit_hcode: str) -> bool:
+        return admin.hcodes is None or unit_hcode in admin.hcodes
+
+    def load(db: Session) -> dict[str, Any]:
+        return {
+            "usage": [u for u in legacy.usage_report(db, now=now) if mine(u.unit_hcode)],
+            "credentials": [c for c in legacy.list_credentials(db) if mine(c.unit_hcode)],
+        }
 
     found = await pages.in_session(request, load)
-    return pages.render(request, "console/legacy.html", admin=admin, credentials=found)
+    return pages.render(request, "console/legacy.html", admin=admin, **found)
