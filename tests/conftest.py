@@ -14,4 +14,5 @@ pytest_plugins = [
     "tests.support.server",
     "tests.support.agent",
     "tests.support.web",
+    "tests.support.packaging",
 ]
