@@ -2,9 +2,9 @@
 
 ``browser`` is one Chromium per test module, started from ``/usr/bin/chromium`` (or
 ``UCAUTH_TEST_CHROMIUM``) with ``executable_path``, so no browser is downloaded. ``page`` is a fresh
-context and page per test, in Thai by default. ``screenshot(page, name)`` saves a PNG under
-``test-artifacts/screenshots/`` for people to look at. When Chromium is missing the tests fail,
-they never skip.
+context and page per test, in Thai by default; ``slower_expectations`` makes ``expect`` wait 20 s.
+``screenshot(page, name)`` saves a PNG under ``test-artifacts/screenshots/`` for people to look
+at. When Chromium is missing the tests fail, they never skip.
 
 Playwright's sync API keeps an event loop running in the main thread while it is started, so
 the driver lives for one module at a time: tests after the browser tests can ``asyncio.run``.
@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
@@ -55,6 +55,15 @@ def page(browser: Browser) -> Iterator[Page]:
     context.set_default_timeout(10_000)
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture
+def slower_expectations() -> Iterator[None]:
+    """``expect`` waits 20 s instead of 5: for pages fed by real processes (card readers,
+    servers) on a loaded machine."""
+    expect.set_options(timeout=20_000)
+    yield
+    expect.set_options(timeout=5_000)
 
 
 def screenshot(page: Page, name: str) -> Path:

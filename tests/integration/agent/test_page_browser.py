@@ -5,7 +5,6 @@ virtual Thai ID cards through pcscd + vpcd. Each screen is saved as
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -13,11 +12,16 @@ import pytest
 from playwright.sync_api import Page, Route, expect
 from sqlalchemy.orm import Session
 
-from tests.integration.agent.page import notice, submit_pin
+from tests.integration.agent.page import (
+    expect_ready,
+    expect_step,
+    log_in,
+    logged_in,
+    notice,
+)
 from tests.integration.card.cards import ForeignCard
 from tests.support.agent import (
     CLERK_CID,
-    CLERK_PIN,
     LiveAgent,
     agent_env,
     enrol_live,
@@ -33,9 +37,14 @@ from ucauth.card.virtual.card import VirtualThaiIdCard
 from ucauth.card.virtual.profile import load_named_profile
 from ucauth.i18n import translate
 
-pytestmark = [pytest.mark.browser, pytest.mark.pcsc, pytest.mark.slow, pytest.mark.timeout(120)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.pcsc,
+    pytest.mark.slow,
+    pytest.mark.timeout(120),
+    pytest.mark.usefixtures("slower_expectations"),
+]
 
-STEPS = ("reader", "card", "server", "account", "pin")
 WRONG_PIN = "0000"
 UNREGISTERED = load_named_profile("lifetime")
 BLOCKED = load_named_profile("pin_blocked")
@@ -47,45 +56,9 @@ def database_url(sqlite_url: str) -> str:
     return sqlite_url
 
 
-@pytest.fixture(autouse=True)
-def slower_expectations() -> Iterator[None]:
-    """Cards are read and accounts checked through real processes: allow for a loaded machine."""
-    expect.set_options(timeout=20_000)
-    yield
-    expect.set_options(timeout=5_000)
-
-
 def open_page(page: Page, agent: LiveAgent, query: str = "") -> Page:
     page.goto(f"{agent.url}/{query}")
     return page
-
-
-def expect_step(
-    page: Page, step: str, state: str, code: str | None = None, timeout: float | None = None
-) -> None:
-    item = page.locator(f"#step-{step}")
-    expect(item).to_have_attribute("data-state", state, timeout=timeout)
-    if code is not None:
-        expect(item).to_have_attribute("data-code", code)
-
-
-def expect_ready(page: Page) -> None:
-    """Steps 1-4 green and the PIN field open."""
-    for step in STEPS[:4]:
-        expect_step(page, step, "ok")
-    expect(page.locator("#pin")).to_be_enabled()
-
-
-def log_in(page: Page, pin: str = CLERK_PIN) -> None:
-    expect_ready(page)
-    submit_pin(page, pin)
-
-
-def logged_in(page: Page) -> tuple[str, str]:
-    """The username and token the page shows after a login."""
-    expect(page.locator("#result")).to_be_visible()
-    expect(page.locator("#token")).not_to_be_empty()
-    return page.locator("#username").inner_text(), page.locator("#token").inner_text()
 
 
 def test_full_login_then_card_out_then_logout(
