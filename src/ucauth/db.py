@@ -5,11 +5,12 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections import namedtuple
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeAlias, TypeVar
 
 from sqlalchemy import (
     Connection,
@@ -28,6 +29,8 @@ from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
+P = ParamSpec("P")
+T = TypeVar("T")
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -153,10 +156,7 @@ class DriverQuery:
         else:
             db.flush()  # as Session.execute would: the query sees the session's pending changes
             connection = db.connection()
-        dialect = connection.dialect
-        compiled = self._compiled.get(dialect.name)
-        if compiled is None:
-            compiled = self._compiled[dialect.name] = _CompiledQuery(self._statement, dialect)
+        compiled = self.compiled(connection.dialect)
         dbapi_error = connection.dialect.loaded_dbapi.Error
         try:
             cursor = connection.connection.cursor()
@@ -167,12 +167,35 @@ class DriverQuery:
                 cursor.close()
         except dbapi_error as error:
             raise _wrapped(connection, compiled.sql, error) from None
-        if row is None:
-            return None
+        return None if row is None else self.row(compiled, row)
+
+    def compiled(self, dialect: Dialect) -> _CompiledQuery:
+        """The statement compiled for ``dialect`` (once)."""
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            compiled = self._compiled[dialect.name] = _CompiledQuery(self._statement, dialect)
+        return compiled
+
+    def row(self, compiled: _CompiledQuery, values: Sequence[Any]) -> Any:
+        """A DB-API row of ``compiled`` converted and named as :meth:`first` returns it."""
         return self._row._make(
             value if convert is None else convert(value)
-            for convert, value in zip(compiled.converters, row, strict=True)
+            for convert, value in zip(compiled.converters, values, strict=True)
         )
+
+
+class Reader(Protocol):
+    """Runs lone reads for async code (``ucauth.server.database.Database``)."""
+
+    def read(
+        self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """``work(connection, ...)`` in place, outside a transaction (it commits its writes)."""
+        ...
+
+    async def fetch(self, query: DriverQuery, params: Mapping[str, str]) -> Any:
+        """``query.first(connection, params)``, possibly batched with concurrent reads."""
+        ...
 
 
 def _wrapped(connection: Connection, sql: str, error: Any) -> StatementError:
@@ -201,8 +224,8 @@ class _CompiledQuery:
     def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
         self.sql = str(compiled)
-        names = [name for name, bind in compiled.binds.items() if bind.value is None]
-        self._params = compiled.construct_params(dict.fromkeys(names))
+        self.names = [name for name, bind in compiled.binds.items() if bind.value is None]
+        self._params = compiled.construct_params(dict.fromkeys(self.names))
         self._positions = compiled.positiontup  # None for named parameters (psycopg)
         self.converters = [
             column.type.dialect_impl(dialect).result_processor(dialect, None)
@@ -214,3 +237,28 @@ class _CompiledQuery:
         if self._positions is None:
             return values
         return [values[name] for name in self._positions if name is not None]
+
+    @cached_property
+    def batched_sql(self) -> str:
+        """PostgreSQL: the statement run for many parameter sets at once (see
+        :meth:`batched_params`); each answer row starts with its set's ordinal, from 1 (a set
+        without a row has none)."""
+        if self._positions is not None:
+            raise ValueError("batched statements need named parameters (psycopg)")
+        sql = self.sql
+        for name in self.names:
+            sql = sql.replace(f"%({name})s", f"batch.{name}")
+        arrays = ", ".join(f"%({name})s::text[]" for name in self.names)
+        # Built from our own compiled statement and its parameter names; values stay bound.
+        columns = ", ".join(self.names)
+        return (
+            f"SELECT batch.ordinal, answer.* FROM unnest({arrays}) WITH ORDINALITY"  # noqa: S608
+            f" AS batch({columns}, ordinal) CROSS JOIN LATERAL ({sql}) AS answer"
+        )
+
+    def batched_params(self, sets: Sequence[Mapping[str, str]]) -> dict[str, Any]:
+        """The parameters of :attr:`batched_sql` for these sets: one text array per name."""
+        params = {k: v for k, v in self._params.items() if k not in self.names}
+        for name in self.names:
+            params[name] = [values[name] for values in sets]
+        return params

@@ -1,9 +1,8 @@
 """Who calls the rights service: the caller of a lookup, and how SOAP callers authenticate.
 
 :func:`authenticate_caller` is the one place where the SOAP channel checks its credentials
-(``user_person_id`` + ``smctoken``). Today that is a staff member's citizen ID and current
-token; legacy unit credentials (``chk…`` + fixed password, until their sunset date) are to be
-accepted here as well, as a Caller of their own.
+(``user_person_id`` + ``smctoken``): a staff member's citizen ID and current token or, until
+their sunset date, a legacy unit credential (``chk…`` + fixed password), a Caller of its own.
 """
 
 from __future__ import annotations
@@ -11,9 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ucauth.db import Db
-from ucauth.lifecycle.legacy import LegacyUnit, authenticate_legacy, uses_legacy_login
-from ucauth.tokens.service import AuthenticatedUser, TokenConfig, authenticate
+from ucauth.db import Reader
+from ucauth.lifecycle.legacy import (
+    LegacyUnit,
+    authenticate_legacy,
+    check_in_thread,
+    uses_legacy_login,
+)
+from ucauth.tokens.service import AuthenticatedUser, TokenConfig, authenticate_batched
 
 
 @dataclass(frozen=True)
@@ -34,8 +38,8 @@ class Caller:
         return cls(unit.username, unit.unit_hcode, None)
 
 
-def authenticate_caller(
-    db: Db,
+async def authenticate_caller(
+    reader: Reader,
     config: TokenConfig,
     username: str,
     password: str,
@@ -48,12 +52,14 @@ def authenticate_caller(
 
     Raises what :func:`ucauth.tokens.service.authenticate` raises: InvalidCredentialsError,
     an AccountNotActiveError, TooManyAttemptsError; for legacy credentials (when
-    :func:`uses_legacy_login`), what :func:`ucauth.lifecycle.legacy.authenticate_legacy` raises,
-    LegacyLoginEndedError after the sunset.
+    :func:`uses_legacy_login`; their Argon2 check runs on a worker thread), what
+    :func:`ucauth.lifecycle.legacy.authenticate_legacy` raises, LegacyLoginEndedError after the
+    sunset.
     """
     if uses_legacy_login(config, username):
-        unit = authenticate_legacy(
-            db,
+        unit = await check_in_thread(
+            reader.read,
+            authenticate_legacy,
             config,
             username,
             password,
@@ -62,5 +68,7 @@ def authenticate_caller(
             channel=channel,
         )
         return Caller.of_unit(unit)
-    user = authenticate(db, config, username, password, now=now, client_address=client_address)
+    user = await authenticate_batched(
+        reader, config, username, password, now=now, client_address=client_address
+    )
     return Caller.of(user)

@@ -1,38 +1,32 @@
 """Rights lookups: the one path every channel (SOAP, REST, batch, FHIR, web) takes.
 
-A lookup checks the caller's credentials and reads the registry on one connection, in place
-(two indexed queries), validates the citizen ID in between, gives the lookup its request id
-(``wsid``) and awaits the commit of its audit record before it returns, so no answer leaves
-unaudited (R9). Audit records of concurrent lookups share one commit
+A lookup (its caller's credentials already checked) validates the citizen ID, reads the
+registry (one indexed query, batched with concurrent ones on PostgreSQL), gives the lookup its
+request id (``wsid``) and awaits the commit of its audit record before it returns, so no answer
+leaves unaudited (R9). Audit records of concurrent lookups share one commit
 (:class:`ucauth.audit.writer.AuditWriter`). Channels only say who is calling
 (:mod:`ucauth.rights.callers`) and turn the result into their documents.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Concatenate, ParamSpec, Protocol, TypeVar
-
-from sqlalchemy import Connection
 
 from ucauth.audit.service import Action, Event
 from ucauth.audit.writer import AuditWriter
 from ucauth.cid import is_valid_cid
 from ucauth.clock import Clock
+from ucauth.db import Reader
 from ucauth.rights.beneficiary import Beneficiary
 from ucauth.rights.callers import Caller
 from ucauth.rights.errors import InvalidPatientIdError
 from ucauth.rights.ids import RequestIds
-from ucauth.rights.service import find_beneficiaries, find_beneficiary
+from ucauth.rights.service import find_beneficiaries, find_beneficiary_batched
 
-P = ParamSpec("P")
-T = TypeVar("T")
 MAX_BATCH = 1000
-Identify = Callable[[Connection], Caller]
-"""Checks a caller's credentials on the given connection (e.g. ``authenticate_caller``)."""
 FOUND, NOT_FOUND = "found", "not_found"
 
 
@@ -44,14 +38,6 @@ class Channel(StrEnum):
     BATCH = "batch"
     FHIR = "fhir"
     WEB = "web"
-
-
-class Reader(Protocol):
-    """Runs a lone read in place (``ucauth.server.database.Database``)."""
-
-    def read(
-        self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
-    ) -> T: ...
 
 
 @dataclass(frozen=True)
@@ -80,15 +66,16 @@ class Lookups:
         self._database, self._audit, self._ids, self._clock = database, audit, ids, clock
 
     async def one(
-        self, caller: Caller | Identify, person_id: str, *, channel: Channel, client_address: str
+        self, caller: Caller, person_id: str, *, channel: Channel, client_address: str
     ) -> Lookup:
-        """Look one person up for ``caller``: who asks, or the check of their credentials to run
-        on the lookup's own connection first (both reads on one connection; what the check
-        raises is raised). InvalidPatientIdError (nothing audited) for an invalid ID."""
+        """Look one person up for ``caller``. InvalidPatientIdError (nothing audited) for an
+        invalid ID."""
         now = self._clock.now()
-        who, found = self._database.read(_identify_and_find, caller, person_id)
+        if not is_valid_cid(person_id):
+            raise InvalidPatientIdError(cid=person_id[:32])
+        found = await find_beneficiary_batched(self._database, person_id)
         lookup = Lookup(person_id, found, self._ids.wsid(), now)
-        await self._audit.write(now, _event(who, lookup, channel, client_address))
+        await self._audit.write(now, _event(caller, lookup, channel, client_address))
         return lookup
 
     async def many(
@@ -115,15 +102,6 @@ class Lookups:
         ]
         await self._audit.write(now, *events)
         return batch
-
-
-def _identify_and_find(
-    db: Connection, caller: Caller | Identify, person_id: str
-) -> tuple[Caller, Beneficiary | None]:
-    who = caller if isinstance(caller, Caller) else caller(db)
-    if not is_valid_cid(person_id):
-        raise InvalidPatientIdError(cid=person_id[:32])
-    return who, find_beneficiary(db, person_id)
 
 
 def _event(

@@ -27,7 +27,6 @@ from ucauth.server.dependencies import (
     AUTHORIZATION_PARAMETER,
     CurrentUser,
     app_context,
-    authenticator,
     client_address,
     current_user,
     json_response,
@@ -94,7 +93,7 @@ async def fhir_coverage(request: Request) -> Response:
     identifier = request.query_params.get(FHIR_PARAMETER, "")
     system, separator, value = identifier.rpartition("|")
     if not value or (separator and system != CITIZEN_ID_SYSTEM):
-        current_user(request)  # the credentials first: 401 before 400
+        await current_user(request)  # the credentials first: 401 before 400
         raise FhirSearchError(parameter=FHIR_PARAMETER, system=CITIZEN_ID_SYSTEM)
     found = await _look_up(request, value, Channel.FHIR)
     bundle = coverage_bundle(found.beneficiary, now=found.at)
@@ -103,11 +102,8 @@ async def fhir_coverage(request: Request) -> Response:
 
 
 async def _look_up(request: Request, pid: str, channel: Channel) -> Lookup:
-    """Check the staff member's credentials and look ``pid`` up, on one connection."""
-    check = authenticator(request)
+    """Check the staff member's credentials, then look ``pid`` up."""
+    user = await current_user(request)
     return await app_context(request).lookups.one(
-        lambda db: Caller.of(check(db)),
-        pid,
-        channel=channel,
-        client_address=client_address(request),
+        Caller.of(user), pid, channel=channel, client_address=client_address(request)
     )

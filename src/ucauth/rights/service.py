@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, select
 
 from ucauth.codes import provinces
-from ucauth.db import Db, DriverQuery
+from ucauth.db import Db, DriverQuery, Reader
 from ucauth.rights.beneficiary import Beneficiary, Code, Right
 from ucauth.rights.code_tables import CodeKind
 from ucauth.rights.models import BeneficiaryRecord, CodeName
@@ -63,6 +63,12 @@ _FIND = DriverQuery(LOOKUP)
 def find_beneficiary(db: Db, person_id: str) -> Beneficiary | None:
     """The beneficiary with this citizen ID, or None; the caller validates the ID first."""
     row = _FIND.first(db, {"person_id": person_id})
+    return None if row is None else _beneficiary(row._asdict())
+
+
+async def find_beneficiary_batched(reader: Reader, person_id: str) -> Beneficiary | None:
+    """:func:`find_beneficiary` for async code: the query goes with concurrent ones."""
+    row = await reader.fetch(_FIND, {"person_id": person_id})
     return None if row is None else _beneficiary(row._asdict())
 
 

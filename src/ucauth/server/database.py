@@ -21,13 +21,14 @@ connection fails, then the pool reconnects).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from ucauth.db import make_engine
+from ucauth.db import DriverQuery, make_engine
+from ucauth.server.batched_reads import ReadBatcher
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -47,6 +48,7 @@ class Database:
 
     def __init__(self, url: str, pool_size: int) -> None:
         self._async: AsyncEngine | None = None
+        self._batcher: ReadBatcher | None = None
         if url.startswith("sqlite"):
             self.engine = self._reader = make_engine(url)
             return
@@ -60,6 +62,7 @@ class Database:
         self._async = create_async_engine(
             url, pool_pre_ping=False, pool_size=pool_size, connect_args=POSTGRES_CONNECT_ARGS
         )
+        self._batcher = ReadBatcher(url, self.engine.dialect, POSTGRES_CONNECT_ARGS)
 
     def read(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
@@ -67,6 +70,14 @@ class Database:
         """``work(connection, ...)`` in place, outside a transaction (see the module doc)."""
         with self._reader.connect() as connection:
             return work(connection, *args, **kwargs)
+
+    async def fetch(self, query: DriverQuery, params: Mapping[str, str]) -> Any:
+        """``query.first(connection, params)``: in place on SQLite, batched with concurrent
+        reads on PostgreSQL (see the module doc)."""
+        if self._batcher is None:
+            with self._reader.connect() as connection:
+                return query.first(connection, params)
+        return await self._batcher.first(query, params)
 
     async def run(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
@@ -79,6 +90,8 @@ class Database:
             return await async_connection.run_sync(work, *args, **kwargs)
 
     async def dispose(self) -> None:
+        if self._batcher is not None:
+            await self._batcher.close()
         if self._async is not None:
             await self._async.dispose()
         self._reader.dispose()

@@ -3,8 +3,8 @@ a lean way to read and write JSON.
 
 ``CurrentUser`` is the reusable way to require a staff member's token on a route: it accepts
 ``Authorization: Bearer <CID>#<token>`` (the line of the ``nhso_token.txt`` file HIS read) and
-HTTP Basic ``CID:token``, and runs :func:`ucauth.tokens.service.authenticate` (throttled, uniform
-refusals).
+HTTP Basic ``CID:token``, and runs :func:`ucauth.tokens.service.authenticate_batched`
+(throttled, uniform refusals).
 
 The login-protocol and rights-lookup routes are the hottest of the server; they take the
 ``Request`` and use the plain functions here (:func:`app_context`, :func:`client_address`,
@@ -17,19 +17,16 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
-from ucauth.db import Db
 from ucauth.server.context import AppContext
 from ucauth.tokens.errors import CredentialsMissingError
-from ucauth.tokens.service import AuthenticatedUser, authenticate
+from ucauth.tokens.service import AuthenticatedUser, authenticate_batched
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -120,32 +117,27 @@ async def get_credentials(
 StaffCredentials = Annotated[Credentials, Depends(get_credentials)]
 
 
-def authenticator(
+async def current_user(
     request: Request, credentials: Credentials | None = None
-) -> Callable[[Db], AuthenticatedUser]:
-    """The check of the request's staff credentials (by default from its ``Authorization``
-    header; CredentialsMissingError at once when there are none), to run on a connection: the
-    rights lookups run it on their own."""
+) -> AuthenticatedUser:
+    """The staff member whose valid token the request carries (by default in its
+    ``Authorization`` header; CredentialsMissingError at once when there is none): one indexed
+    read, batched with concurrent ones. What :data:`CurrentUser` gives, for the lean routes that
+    take only the ``Request``."""
     credentials = credentials or parse_authorization(request.headers.get("authorization"))
     context = app_context(request)
-    return partial(
-        authenticate,
-        config=context.tokens,
-        cid=credentials.cid,
-        token=credentials.token,
+    return await authenticate_batched(
+        context.database,
+        context.tokens,
+        credentials.cid,
+        credentials.token,
         now=context.clock.now(),
         client_address=client_address(request),
     )
 
 
-def current_user(request: Request) -> AuthenticatedUser:
-    """The staff member whose valid token the request carries (one indexed read): what
-    :data:`CurrentUser` gives, for the lean routes that take only the ``Request``."""
-    return app_context(request).database.read(authenticator(request))
-
-
 async def get_current_user(request: Request, credentials: StaffCredentials) -> AuthenticatedUser:
-    return app_context(request).database.read(authenticator(request, credentials))
+    return await current_user(request, credentials)
 
 
 CurrentUser = Annotated[AuthenticatedUser, Depends(get_current_user)]

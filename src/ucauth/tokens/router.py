@@ -52,8 +52,8 @@ async def verify(request: Request) -> Response:
     context = app_context(request)
     if uses_legacy_login(context.tokens, body.username):
         return await _verify_legacy(request, body)
-    user = context.database.read(
-        service.authenticate,
+    user = await service.authenticate_batched(
+        context.database,
         context.tokens,
         body.username,
         body.password,

@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from ucauth.accounts.models import Agent, AgentStatus, Role, User, UserStatus
 from ucauth.audit.service import Action, Event, Outcome, record, record_bulk
 from ucauth.cid import is_valid_cid, validate_cid
-from ucauth.db import Db, DriverQuery, UtcDateTime, dialect_name, upserts
+from ucauth.db import Db, DriverQuery, Reader, UtcDateTime, dialect_name, upserts
 from ucauth.randomness import RandomSource
 from ucauth.settings import ServerSettings
 from ucauth.tokens import throttle
@@ -383,12 +383,62 @@ def authenticate(
     AccountNotActiveError. A success costs one query, plus a write at most every few minutes to
     stamp the user's last access (R5).
     """
-    keys = Keys(Scope.VERIFY, client_address, cid if is_valid_cid(cid) else None)
+    keys = _verify_keys(cid, client_address)
     row = _AUTHENTICATE.first(db, {"cid": cid, **keys.params()})
+    failure = _judge(config, row, token, now)
+    return _settle(db, config, keys, row, failure, now=now)
+
+
+async def authenticate_batched(
+    reader: Reader,
+    config: TokenConfig,
+    cid: str,
+    token: str,
+    *,
+    now: datetime,
+    client_address: str,
+) -> AuthenticatedUser:
+    """:func:`authenticate` for the async routes: its query goes with concurrent ones
+    (:meth:`Reader.fetch`), and a connection is taken only for the rare writes."""
+    keys = _verify_keys(cid, client_address)
+    row = await reader.fetch(_AUTHENTICATE, {"cid": cid, **keys.params()})
+    failure = _judge(config, row, token, now)
+    if failure is None and row.status == UserStatus.ACTIVE and not _needs_writes(row, now):
+        return AuthenticatedUser.of(row)  # the usual case: nothing to write
+    return reader.read(_settle, config, keys, row, failure, now=now)
+
+
+def _verify_keys(cid: str, client_address: str) -> Keys:
+    return Keys(Scope.VERIFY, client_address, cid if is_valid_cid(cid) else None)
+
+
+def _judge(config: TokenConfig, row: AnyRow, token: str, now: datetime) -> str | None:
+    """Why the credentials of an ``_AUTHENTICATE`` row are refused (for the audit), or None.
+    TooManyAttemptsError while the request's keys are blocked."""
     throttle.raise_if_blocked(row, now)
     live = row.token_hmac is not None and row.expires_at > now
     if not (matches(row.token_hmac if live else _DUMMY_HMAC, config.key, token) and live):
-        _refused(db, keys, now, _verify_failure(keys, _failure_reason(row, live)), count=True)
+        return _failure_reason(row, live)
+    return None
+
+
+def _needs_writes(row: AnyRow, now: datetime) -> bool:
+    """Whether accepting the token of this row clears failures or stamps last access."""
+    return row.account_failures is not None or _stale(row.last_access_at, now)
+
+
+def _settle(
+    db: Db,
+    config: TokenConfig,
+    keys: Keys,
+    row: AnyRow,
+    failure: str | None,
+    *,
+    now: datetime,
+) -> AuthenticatedUser:
+    """Refuse (committing the failure first) or accept the judged row; commits its writes."""
+    if failure is not None:
+        _refused(db, keys, now, _verify_failure(keys, failure), count=True)
         raise InvalidCredentialsError()
     if row.status != UserStatus.ACTIVE:
         revoked = db.execute(_REVOCATION, {"user_id": row.id}).one()
@@ -397,7 +447,7 @@ def authenticate(
         except TokensError as error:
             _refused(db, keys, now, _verify_failure(keys, error.code), count=False)
             raise
-    if row.account_failures is not None or _stale(row.last_access_at, now):
+    if _needs_writes(row, now):
         if row.account_failures is not None:
             throttle.clear_account(db, keys)
         db.execute(_STAMP_USER, {"user_id": row.id, "now": now})

@@ -92,10 +92,10 @@ def test_bodies_are_limited(client: TestClient) -> None:
 def test_an_unexpected_error_is_a_generic_500_without_a_trace(
     server_settings: ServerSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def explode(*args: object, **kwargs: object) -> None:
+    async def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("ucauth.tokens.service.authenticate", explode)
+    monkeypatch.setattr("ucauth.tokens.service.authenticate_batched", explode)
     app = create_app(server_settings)
     with TestClient(app, raise_server_exceptions=False) as client:
         response = client.post("/api/v1/auth/verify", json={"username": "1", "password": "2"})

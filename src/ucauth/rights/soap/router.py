@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -32,14 +31,13 @@ from starlette.requests import ClientDisconnect
 
 from ucauth.errors import UcauthError
 from ucauth.i18n import negotiate
-from ucauth.lifecycle.legacy import check_in_thread, uses_legacy_login
-from ucauth.rights.callers import Caller, authenticate_caller
+from ucauth.rights.callers import authenticate_caller
 from ucauth.rights.errors import (
     InvalidPatientIdError,
     SoapMalformedError,
     SoapRequestTooLargeError,
 )
-from ucauth.rights.lookups import Channel, Identify
+from ucauth.rights.lookups import Channel
 from ucauth.rights.soap.documents import CONTENT_TYPE, wsdl_document, xsd_document
 from ucauth.rights.soap.request import MAX_REQUEST_BYTES, parse_request
 from ucauth.rights.soap.response import (
@@ -96,18 +94,15 @@ async def search(request: Request) -> Response:
 async def _search(request: Request, context: AppContext, lang: str) -> Response:
     query = parse_request(await _read_body(request))
     now, address = context.clock.now(), client_address(request)
-    identify = partial(
-        authenticate_caller,
-        config=context.tokens,
-        username=query.user_person_id,
-        password=query.smctoken,
-        now=now,
-        client_address=address,
-    )
     try:
-        who: Caller | Identify = identify
-        if uses_legacy_login(context.tokens, query.user_person_id):  # Argon2: off the loop
-            who = await check_in_thread(context.database.read, identify)
+        who = await authenticate_caller(
+            context.database,
+            context.tokens,
+            query.user_person_id,
+            query.smctoken,
+            now=now,
+            client_address=address,
+        )
         found = await context.lookups.one(
             who, query.person_id, channel=Channel.SOAP, client_address=address
         )
