@@ -143,7 +143,7 @@ class DriverQuery:
     parameters by name (no expanding ``IN`` lists).
     """
 
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(self, statement: Select[*tuple[Any, ...]]) -> None:
         self._statement = statement
         keys = [str(column.key) for column in statement.selected_columns]
         self._row: Any = namedtuple("_Row", keys)  # type: ignore[misc]
@@ -221,7 +221,7 @@ def _wrapped(connection: Connection, sql: str, error: Any) -> StatementError:
 class _CompiledQuery:
     """A statement's SQL for one dialect, its constant parameters, its column converters."""
 
-    def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
+    def __init__(self, statement: Select[*tuple[Any, ...]], dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
         self.sql = str(compiled)
         self.names = [name for name, bind in compiled.binds.items() if bind.value is None]

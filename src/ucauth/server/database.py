@@ -1,13 +1,19 @@
 """How the async routes run units of work: plain service functions taking a Core Connection.
 
-Two kinds of work, two ways:
+Three kinds of work, three ways:
 
-- **Lone reads** (:meth:`Database.read`: authenticate, on every verify and rights lookup) run in
-  place on the event loop: one indexed query is cheaper than any hand-off to a thread or to the
-  async driver. On PostgreSQL they use their own pool in autocommit mode (one round trip), whose
-  incidental writes (failure counters and their audit, the five-minutely last-access stamp)
-  commit without waiting for the WAL flush (``synchronous_commit=off``: a database crash may lose
-  the last fraction of a second of them, never corrupt anything).
+- **Hot reads** (:meth:`Database.fetch`: the token check of every verify and rights lookup, the
+  registry read of a lookup; one indexed query each, a ``ucauth.db.DriverQuery``). SQLite runs
+  them in place on the event loop, on one connection kept for them (no pool checkout; outside
+  any transaction, so each sees the latest commit). PostgreSQL batches them
+  (:class:`ucauth.server.batched_reads.ReadBatcher`): the reads that arrive while one statement
+  is under way go together in the next, so the loop never waits for a round trip and the
+  database answers many reads per statement.
+- **Lone reads with writes** (:meth:`Database.read`: a refused token's failure counters and
+  audit, the five-minutely last-access stamp, legacy credentials, sessions) run in place. On
+  PostgreSQL they use their own pool in autocommit mode (one round trip), whose writes commit
+  without waiting for the WAL flush (``synchronous_commit=off``: a database crash may lose the
+  last fraction of a second of them, never corrupt anything).
 - **Write transactions** (:meth:`Database.run`: challenge, login, logout, account status). SQLite
   runs them in place too: it is local and commits without a disk flush (WAL,
   ``synchronous=NORMAL``). PostgreSQL runs them on psycopg's async driver through SQLAlchemy's
@@ -49,6 +55,7 @@ class Database:
     def __init__(self, url: str, pool_size: int) -> None:
         self._async: AsyncEngine | None = None
         self._batcher: ReadBatcher | None = None
+        self._fetching: Connection | None = None  # SQLite's, opened by the first fetch
         if url.startswith("sqlite"):
             self.engine = self._reader = make_engine(url)
             return
@@ -74,10 +81,11 @@ class Database:
     async def fetch(self, query: DriverQuery, params: Mapping[str, str]) -> Any:
         """``query.first(connection, params)``: in place on SQLite, batched with concurrent
         reads on PostgreSQL (see the module doc)."""
-        if self._batcher is None:
-            with self._reader.connect() as connection:
-                return query.first(connection, params)
-        return await self._batcher.first(query, params)
+        if self._batcher is not None:
+            return await self._batcher.first(query, params)
+        if self._fetching is None or self._fetching.closed:
+            self._fetching = self._reader.connect()
+        return query.first(self._fetching, params)
 
     async def run(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
@@ -90,6 +98,8 @@ class Database:
             return await async_connection.run_sync(work, *args, **kwargs)
 
     async def dispose(self) -> None:
+        if self._fetching is not None:
+            self._fetching.close()
         if self._batcher is not None:
             await self._batcher.close()
         if self._async is not None:
