@@ -133,7 +133,7 @@ def _measure(
         lookups = [(*tokens[i % len(tokens)], pid) for i, pid in enumerate(pids)]
         _check(client, lookups[0])
         run = Wrk(
-            server.url,
+            server,
             workdir,
             threads=options.threads,
             connections=options.connections,

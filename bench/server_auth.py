@@ -77,7 +77,7 @@ def _measure(url: str, workdir: Path, options: argparse.Namespace) -> dict[str, 
         pairs = [(agents[i % len(agents)], cid) for i, cid in enumerate(cids)]
         tokens = log_in_all(client, origin, pairs)
         run = Wrk(
-            server.url,
+            server,
             workdir,
             threads=options.threads,
             connections=options.connections,

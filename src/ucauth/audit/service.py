@@ -115,9 +115,9 @@ def record_bulk(db: Db, at: datetime, events: Sequence[Event]) -> None:
     if not events:
         return
     connection = db if isinstance(db, Connection) else db.connection()
-    rows = (_row(at, event) for event in events)
     if connection.dialect.name != "postgresql":
         order = list(zip(_converters(connection.dialect), _SQLITE_ORDER, strict=True))
+        rows = (_row(at, event) for event in events)
         connection.exec_driver_sql(
             str(_SQLITE_INSERT),
             [tuple(r[n] if c is None else c(r[n]) for c, n in order) for r in rows],
@@ -125,10 +125,17 @@ def record_bulk(db: Db, at: datetime, events: Sequence[Event]) -> None:
         return
     driver = connection.connection.driver_connection
     with driver.cursor() as cursor, cursor.copy(_COPY) as copy:  # type: ignore[union-attr]
-        for row in rows:
-            details = row["details"]
-            row["details"] = None if details is None else json.dumps(details, ensure_ascii=False)
-            copy.write_row(tuple(row[name] for name in _COLUMNS))
+        for event in events:
+            copy.write_row(_copy_row(at, event))
+
+
+def _copy_row(at: datetime, event: Event) -> tuple[Any, ...]:
+    """An event's values in :data:`_COLUMNS` order as PostgreSQL takes them (details as JSON
+    text)."""
+    row = _row(at, event)
+    details = row["details"]
+    row["details"] = None if details is None else json.dumps(details, ensure_ascii=False)
+    return tuple(row[name] for name in _COLUMNS)
 
 
 @cache
@@ -160,6 +167,23 @@ _COLUMNS = (
     "client_address", "channel", "wsid", "details",
 )  # fmt: skip
 _COPY = f"COPY audit_events ({', '.join(_COLUMNS)}) FROM STDIN"
+_ARRAY_TYPES = {"at": "timestamptz", "agent_id": "integer"}  # the others: text
+# PostgreSQL: many events in one statement, each column bound as one array (a single round
+# trip, whatever their number).
+INSERT_ARRAYS = (
+    f"INSERT INTO audit_events ({', '.join(_COLUMNS)})"  # noqa: S608 - our own column names
+    f" SELECT {', '.join(_COLUMNS[:-1])}, details::json FROM unnest("
+    + ", ".join(f"%({name})s::{_ARRAY_TYPES.get(name, 'text')}[]" for name in _COLUMNS)
+    + f") AS event({', '.join(_COLUMNS)})"
+)
+
+
+def insert_arrays_params(stamped: Iterable[tuple[datetime, Event]]) -> dict[str, list[Any]]:
+    """The parameters of :data:`INSERT_ARRAYS` for these events."""
+    rows = [_copy_row(at, event) for at, event in stamped]
+    return {name: [row[i] for row in rows] for i, name in enumerate(_COLUMNS)}
+
+
 # SQLite: the statement as SQLAlchemy writes it, and the order of its placeholders.
 _SQLITE_INSERT = (
     insert(AuditEvent)

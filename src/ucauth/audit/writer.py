@@ -15,28 +15,20 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection
-
 from ucauth.audit.errors import AuditUnavailableError
-from ucauth.audit.service import Event, record_each
+from ucauth.audit.service import Event
 
 log = logging.getLogger(__name__)
 Stamped = tuple[datetime, Event]
-Commit = Callable[[Connection, Sequence[Stamped]], None]
-Runner = Callable[[Commit, Sequence[Stamped]], Awaitable[None]]
-"""Runs ``work(connection, group)`` as a unit of work: ``ucauth.server.database.Database.run``."""
-
-
-def _commit(connection: Connection, group: Sequence[Stamped]) -> None:
-    record_each(connection, group)
-    connection.commit()
+Store = Callable[[Sequence[Stamped]], Awaitable[None]]
+"""Commits a group of events in one transaction: ``ucauth.server.database.Database.store_audit``."""
 
 
 class AuditWriter:
     """Commits audit events in groups; one per process, used from its event loop only."""
 
-    def __init__(self, run: Runner) -> None:
-        self._run = run
+    def __init__(self, store: Store) -> None:
+        self._store = store
         self._pending: list[Stamped] = []
         self._waiters: list[asyncio.Future[None]] = []
         self._task: asyncio.Task[None] | None = None
@@ -65,7 +57,7 @@ class AuditWriter:
                 group, self._pending = self._pending, []
                 waiters, self._waiters = self._waiters, []
                 try:
-                    await self._run(_commit, group)
+                    await self._store(group)
                 except BaseException as error:
                     log.exception("audit commit of %d events failed", len(group))
                     _settle(waiters, committed=False)

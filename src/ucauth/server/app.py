@@ -67,7 +67,7 @@ def create_app(
     except Exception:
         database.engine.dispose()
         raise
-    audit = AuditWriter(database.run)
+    audit = AuditWriter(database.store_audit)
     ids = RequestIds(database.engine)
     context = AppContext(
         settings=settings,

@@ -10,8 +10,8 @@ lone read goes at once, with no timer. Every read is a fresh statement started a
 asked for, in autocommit mode: it sees everything committed before it arrived (a token replaced
 by a login on any process is refused at once).
 
-A failed statement fails the reads it carried with SQLAlchemy's ``OperationalError`` family (the
-server answers 503); the connection is replaced on the next read.
+A failed statement fails the reads it carried with what SQLAlchemy would raise (the server
+answers 503 when the database is unreachable); the connection is replaced on the next read.
 """
 
 from __future__ import annotations
@@ -20,15 +20,12 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
-import psycopg
-from sqlalchemy import make_url
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ucauth.db import DriverQuery
+from ucauth.server.own_connection import OwnConnection
 
 MAX_BATCH = 500  # parameter sets per statement
-READ_TIMEOUT = 10.0  # seconds for one statement, network included
 Waiting = list[tuple[Mapping[str, str], "asyncio.Future[Any]"]]
 
 
@@ -36,10 +33,8 @@ class ReadBatcher:
     """Batches :class:`DriverQuery` reads on one connection; one per process, used from its
     event loop only."""
 
-    def __init__(self, url: str, dialect: Dialect, connect_args: Mapping[str, Any]) -> None:
-        self._conninfo = make_url(url).set(drivername="postgresql").render_as_string(False)
-        self._dialect, self._connect_args = dialect, dict(connect_args)
-        self._connection: psycopg.AsyncConnection[Any] | None = None
+    def __init__(self, connection: OwnConnection, dialect: Dialect) -> None:
+        self._connection, self._dialect = connection, dialect
         self._pending: dict[DriverQuery, Waiting] = {}
         self._task: asyncio.Task[None] | None = None
 
@@ -56,9 +51,7 @@ class ReadBatcher:
     async def close(self) -> None:
         if self._task is not None:
             await self._task
-        if self._connection is not None:
-            await self._connection.close()
-            self._connection = None
+        await self._connection.close()
 
     async def _run_batches(self) -> None:
         try:
@@ -78,16 +71,11 @@ class ReadBatcher:
         sql = compiled.batched_sql
         params = compiled.batched_params([values for values, _ in waiting])
         try:
-            async with asyncio.timeout(READ_TIMEOUT):
-                connection = await self._connect()
-                cursor = await connection.execute(sql, params, prepare=True)
-                rows = await cursor.fetchall()
-        except (psycopg.Error, TimeoutError) as error:
-            await self._discard()
-            failure = _unavailable(sql, error, self._dialect)
+            rows = await self._connection.fetch_all(sql, params)
+        except Exception as error:
             for _, future in waiting:
                 if not future.done():
-                    future.set_exception(failure)
+                    future.set_exception(error)
             return
         answers: list[Any] = [None] * len(waiting)
         for row in rows:
@@ -95,25 +83,3 @@ class ReadBatcher:
         for (_, future), answer in zip(waiting, answers, strict=True):
             if not future.done():
                 future.set_result(answer)
-
-    async def _connect(self) -> psycopg.AsyncConnection[Any]:
-        if self._connection is None or self._connection.closed:
-            self._connection = await psycopg.AsyncConnection.connect(
-                self._conninfo, autocommit=True, **self._connect_args
-            )
-        return self._connection
-
-    async def _discard(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            await connection.close()
-
-
-def _unavailable(sql: str, error: Exception, dialect: Dialect) -> Exception:
-    """``error`` as SQLAlchemy raises it (what the server maps to 503)."""
-    if isinstance(error, psycopg.Error):
-        wrapped: Exception = DBAPIError.instance(
-            sql, None, error, psycopg.Error, hide_parameters=True, dialect=dialect
-        )
-        return wrapped
-    return OperationalError(sql, None, error, hide_parameters=True)

@@ -1,6 +1,6 @@
 """How the async routes run units of work: plain service functions taking a Core Connection.
 
-Three kinds of work, three ways:
+Four kinds of work, four ways:
 
 - **Hot reads** (:meth:`Database.fetch`: the token check of every verify and rights lookup, the
   registry read of a lookup; one indexed query each, a ``ucauth.db.DriverQuery``). SQLite runs
@@ -19,6 +19,9 @@ Three kinds of work, three ways:
   ``synchronous=NORMAL``). PostgreSQL runs them on psycopg's async driver through SQLAlchemy's
   greenlet bridge (``run_sync``): the same service code, but the loop serves other requests while
   one waits for the network or for its commit's WAL flush, and concurrent commits share flushes.
+- **Audit group commits** (:meth:`Database.store_audit`, the records that must be committed
+  before a rights lookup is answered): in place on SQLite; on PostgreSQL one statement (every
+  column an array) on a connection of its own, its durable commit in the same round trip.
 
 PostgreSQL connections carry connect and statement timeouts (bounding any stall of the loop)
 and are not pinged at every checkout (after a database restart the first request on each stale
@@ -27,14 +30,17 @@ connection fails, then the pool reconnects).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from ucauth.audit.service import INSERT_ARRAYS, Event, insert_arrays_params, record_each
 from ucauth.db import DriverQuery, make_engine
 from ucauth.server.batched_reads import ReadBatcher
+from ucauth.server.own_connection import OwnConnection
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -55,6 +61,7 @@ class Database:
     def __init__(self, url: str, pool_size: int) -> None:
         self._async: AsyncEngine | None = None
         self._batcher: ReadBatcher | None = None
+        self._auditing: OwnConnection | None = None
         self._fetching: Connection | None = None  # SQLite's, opened by the first fetch
         if url.startswith("sqlite"):
             self.engine = self._reader = make_engine(url)
@@ -69,7 +76,9 @@ class Database:
         self._async = create_async_engine(
             url, pool_pre_ping=False, pool_size=pool_size, connect_args=POSTGRES_CONNECT_ARGS
         )
-        self._batcher = ReadBatcher(url, self.engine.dialect, POSTGRES_CONNECT_ARGS)
+        dialect = self.engine.dialect
+        self._batcher = ReadBatcher(OwnConnection(url, dialect, POSTGRES_CONNECT_ARGS), dialect)
+        self._auditing = OwnConnection(url, dialect, POSTGRES_CONNECT_ARGS)
 
     def read(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
@@ -97,7 +106,20 @@ class Database:
         async with self._async.connect() as async_connection:
             return await async_connection.run_sync(work, *args, **kwargs)
 
+    async def store_audit(self, group: Sequence[tuple[datetime, Event]]) -> None:
+        """Commit audit events in one transaction (the group commit of
+        :class:`ucauth.audit.writer.AuditWriter`): in place on SQLite; on PostgreSQL one
+        statement on a connection of its own (one round trip, its durable commit included)."""
+        if self._auditing is not None:
+            await self._auditing.execute(INSERT_ARRAYS, insert_arrays_params(group))
+            return
+        with self.engine.connect() as connection:
+            record_each(connection, group)
+            connection.commit()
+
     async def dispose(self) -> None:
+        if self._auditing is not None:
+            await self._auditing.close()
         if self._fetching is not None:
             self._fetching.close()
         if self._batcher is not None:

@@ -14,7 +14,7 @@ from tests.support.rights import audit_refused
 from ucauth.audit.errors import AuditUnavailableError
 from ucauth.audit.models import AuditEvent
 from ucauth.audit.service import Event
-from ucauth.audit.writer import AuditWriter, Commit, Stamped
+from ucauth.audit.writer import AuditWriter, Stamped
 from ucauth.server.database import Database
 
 AT = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
@@ -27,21 +27,21 @@ def database(database_url: str) -> Iterator[Database]:
     asyncio.run(database.dispose())
 
 
-class CountingRunner:
-    """``Database.run`` that notes the size of each group it commits; the first group can be
-    held back until ``release`` is set."""
+class CountingStore:
+    """``Database.store_audit`` that notes the size of each group it commits; the first group
+    can be held back until ``release`` is set."""
 
     def __init__(self, database: Database, *, hold_first: bool = False) -> None:
         self.database, self.groups = database, list[int]()
         self.hold_first = hold_first
         self.release: asyncio.Event | None = None
 
-    async def __call__(self, work: Commit, group: Sequence[Stamped]) -> None:
+    async def __call__(self, group: Sequence[Stamped]) -> None:
         self.groups.append(len(group))
         if self.hold_first and len(self.groups) == 1:
             self.release = self.release or asyncio.Event()
             await self.release.wait()
-        await self.database.run(work, group)
+        await self.database.store_audit(group)
 
 
 def _event(n: int) -> Event:
@@ -54,19 +54,19 @@ def _stored(database: Database) -> int:
 
 
 def test_concurrent_records_share_one_commit(database: Database) -> None:
-    runner = CountingRunner(database)
+    store = CountingStore(database)
 
     async def main() -> None:
-        writer = AuditWriter(runner)
+        writer = AuditWriter(store)
         await asyncio.gather(*(writer.write(AT, _event(n)) for n in range(50)))
 
     asyncio.run(main())
-    assert runner.groups == [50]
+    assert store.groups == [50]
     assert _stored(database) == 50
 
 
 def test_records_arriving_during_a_commit_go_into_the_next_one(database: Database) -> None:
-    runner = CountingRunner(database, hold_first=True)
+    store = CountingStore(database, hold_first=True)
     stored_when_first_returned: list[int] = []
 
     async def first(writer: AuditWriter) -> None:
@@ -74,19 +74,19 @@ def test_records_arriving_during_a_commit_go_into_the_next_one(database: Databas
         stored_when_first_returned.append(_stored(database))
 
     async def main() -> None:
-        runner.release = asyncio.Event()
-        writer = AuditWriter(runner)
+        store.release = asyncio.Event()
+        writer = AuditWriter(store)
         lone = asyncio.create_task(first(writer))
         await asyncio.sleep(0.01)  # the first commit is under way, held
         later = [asyncio.create_task(writer.write(AT, _event(n), _event(-n))) for n in range(1, 11)]
         await asyncio.sleep(0.01)
         assert not lone.done() and not any(task.done() for task in later)
-        runner.release.set()
+        store.release.set()
         await asyncio.gather(lone, *later)
         await writer.close()
 
     asyncio.run(main())
-    assert runner.groups == [1, 20]
+    assert store.groups == [1, 20]
     assert stored_when_first_returned[0] >= 1  # its own record, at least, was committed
     assert _stored(database) == 21
 
@@ -95,7 +95,7 @@ def test_a_failed_commit_fails_its_requests_and_the_writer_goes_on(
     database: Database, database_url: str
 ) -> None:
     async def main() -> None:
-        writer = AuditWriter(database.run)
+        writer = AuditWriter(database.store_audit)
         with audit_refused(database_url):
             outcomes = await asyncio.gather(
                 *(writer.write(AT, _event(n)) for n in range(5)), return_exceptions=True
@@ -109,15 +109,15 @@ def test_a_failed_commit_fails_its_requests_and_the_writer_goes_on(
 
 
 def test_a_cancelled_request_does_not_disturb_the_others(database: Database) -> None:
-    runner = CountingRunner(database, hold_first=True)
+    store = CountingStore(database, hold_first=True)
 
     async def main() -> None:
-        runner.release = asyncio.Event()
-        writer = AuditWriter(runner)
+        store.release = asyncio.Event()
+        writer = AuditWriter(store)
         tasks = [asyncio.create_task(writer.write(AT, _event(n))) for n in range(3)]
         await asyncio.sleep(0.01)
         tasks[1].cancel()
-        runner.release.set()
+        store.release.set()
         done = await asyncio.gather(*tasks, return_exceptions=True)
         assert isinstance(done[1], asyncio.CancelledError) and done[0] is None is done[2]
 
