@@ -9,7 +9,6 @@ from gettext import gettext as _
 from typing import Any
 
 import click
-from click.utils import make_default_short_help
 
 
 @dataclass(frozen=True)
@@ -49,8 +48,14 @@ class LazyGroup(click.Group):
         """As :meth:`click.Group.format_commands`, with each command's help from the table."""
         names = self.list_commands(ctx)
         limit = formatter.width - 6 - max(len(name) for name in names)
+        # A bare command with the table's text shortens it exactly as the real one would.
         rows = [
-            (name, make_default_short_help(self.lazy_commands[name].short_help, limit))
+            (
+                name,
+                click.Command(name, help=self.lazy_commands[name].short_help).get_short_help_str(
+                    limit
+                ),
+            )
             for name in names
         ]
         with formatter.section(_("Commands")):
