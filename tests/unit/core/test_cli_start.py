@@ -44,21 +44,24 @@ def test_a_command_imports_only_its_own_stack() -> None:
     assert not server_stack, sorted(server_stack)
 
 
+def loaded_command(name: str) -> click.Command:
+    command = cli.get_command(click.Context(cli), name)
+    assert command is not None
+    return command
+
+
 def test_the_table_names_every_command_under_its_own_name() -> None:
-    context = click.Context(cli)
     for name in COMMANDS:
-        command = cli.get_command(context, name)
-        assert command is not None and command.name == name
+        assert loaded_command(name).name == name
 
 
 def test_the_lazy_help_is_the_commands_own_help() -> None:
-    context = click.Context(cli)
     eager = click.Group(
         cli.name,
         params=cli.params,
         help=cli.help,
         context_settings=cli.context_settings,
-        commands=[cli.get_command(context, name) for name in COMMANDS],
+        commands=[loaded_command(name) for name in COMMANDS],
     )
     runner = CliRunner()
     lazy_help = runner.invoke(cli, ["--help"], terminal_width=80).output
