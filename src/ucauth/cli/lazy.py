@@ -48,15 +48,12 @@ class LazyGroup(click.Group):
         """As :meth:`click.Group.format_commands`, with each command's help from the table."""
         names = self.list_commands(ctx)
         limit = formatter.width - 6 - max(len(name) for name in names)
-        # A bare command with the table's text shortens it exactly as the real one would.
-        rows = [
-            (
-                name,
-                click.Command(name, help=self.lazy_commands[name].short_help).get_short_help_str(
-                    limit
-                ),
-            )
-            for name in names
-        ]
+        rows = [(name, self._short_help(name, limit)) for name in names]
         with formatter.section(_("Commands")):
             formatter.write_dl(rows)
+
+    def _short_help(self, name: str, limit: int) -> str:
+        """The table's text, shortened by a bare command exactly as the real one would be."""
+        return click.Command(name, help=self.lazy_commands[name].short_help).get_short_help_str(
+            limit
+        )
