@@ -8,10 +8,8 @@ import socket
 import sys
 
 import click
-import uvicorn
 
 from ucauth.agent import login as protocol_steps
-from ucauth.agent.app import create_agent_app
 from ucauth.agent.errors import (
     AlreadyEnrolledError,
     NotEnrolledError,
@@ -19,7 +17,6 @@ from ucauth.agent.errors import (
     SessionEndedError,
 )
 from ucauth.agent.server import ServerClient
-from ucauth.agent.service import AgentService, pcsc_connect
 from ucauth.agent.settings import LOOPBACK, load_agent_settings
 from ucauth.agent.store import (
     clear_session,
@@ -29,7 +26,7 @@ from ucauth.agent.store import (
     save_session,
 )
 from ucauth.card.errors import PinFormatError
-from ucauth.cli.card import say
+from ucauth.cli.card import require_pcsc, say
 from ucauth.clock import SystemClock
 
 
@@ -77,7 +74,7 @@ def login_command(pin_stdin: bool, reader: str | None) -> None:
     now = SystemClock().now()
     with (
         ServerClient(enrolment.server_url, timeout=settings.server_timeout) as server,
-        pcsc_connect(settings.reader_name) as connection,
+        require_pcsc().connect(settings.reader_name) as connection,
     ):
         session = protocol_steps.card_login(
             connection,
@@ -113,6 +110,12 @@ def logout_command() -> None:
 @click.option("--port", type=click.IntRange(1, 65535), help="Port (UCAUTH_AGENT_PORT; 8189).")
 def run_command(port: int | None) -> None:
     """Run the agent: its page and API on 127.0.0.1 only."""
+    # Only this command serves the page: the others start without FastAPI and uvicorn.
+    import uvicorn
+
+    from ucauth.agent.app import create_agent_app
+    from ucauth.agent.service import AgentService
+
     settings = load_agent_settings(port=port)
     app = create_agent_app(AgentService(settings), settings)
     say("agent.running", url=f"http://{LOOPBACK}:{settings.port}/")

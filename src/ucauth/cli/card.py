@@ -11,9 +11,6 @@ from types import FrameType, ModuleType
 import click
 
 from ucauth.card.errors import NoReaderError, PyscardMissingError, VpcdUnreachableError
-from ucauth.card.thai_id import ThaiIdSession
-from ucauth.card.virtual.card import VirtualThaiIdCard
-from ucauth.card.virtual.profile import load_named_profile
 from ucauth.card.virtual.vpcd import LOCALHOST, PACKAGED_PORT, VpcdLink
 from ucauth.cli.errors import cli_language
 from ucauth.i18n import translate
@@ -68,6 +65,8 @@ def readers_command() -> None:
 @click.option("--nhso", is_flag=True, help="Also read the NHSO applet (health-insurance rights).")
 def read_command(reader: str | None, photo: Path | None, nhso: bool) -> None:
     """Read a Thai ID card and print its data as JSON."""
+    from ucauth.card.thai_id import ThaiIdSession  # here: the other commands start without it
+
     with require_pcsc().connect(reader) as connection:
         data = ThaiIdSession(connection).read(photo=photo is not None, nhso=nhso)
         reader_name = connection.reader
@@ -96,6 +95,10 @@ def read_command(reader: str | None, photo: Path | None, nhso: bool) -> None:
 )
 def virtual_command(profile_name: str, port: int) -> None:
     """Insert a virtual Thai ID card into vpcd until stopped (Ctrl+C or SIGTERM)."""
+    # Here: the virtual card's profile models (pydantic) are for this command only.
+    from ucauth.card.virtual.card import VirtualThaiIdCard
+    from ucauth.card.virtual.profile import load_named_profile
+
     profile = load_named_profile(profile_name)
     link = VpcdLink(VirtualThaiIdCard(profile), port)
     stopping = threading.Event()

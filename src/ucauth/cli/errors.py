@@ -7,118 +7,74 @@ import sys
 
 import click
 
-from ucauth.accounts.errors import (
-    AlreadyExistsError,
-    InvalidAccountDataError,
-    NotFoundError,
-    StatusChangeError,
-)
-from ucauth.agent.errors import (
-    AccountNotRegisteredError,
-    AccountPendingError,
-    AccountRevokedError,
-    AccountSuspendedError,
-    AgentDisabledError,
-    AgentError,
-    AgentUnknownError,
-    AlreadyEnrolledError,
-    CardExpiredError,
-    EnrolmentRefusedError,
-    NotEnrolledError,
-    NotLoggedInError,
-    ServerRefusedError,
-    TooManyAttemptsError,
-)
-from ucauth.agent.errors import ServerUnreachableError as AgentServerUnreachableError
-from ucauth.card.errors import (
-    CardError,
-    CardRemovedError,
-    InvalidPinError,
-    NoCardError,
-    NoReaderError,
-    NotThaiIdCardError,
-    PcscUnavailableError,
-    PinBlockedError,
-    PinFormatError,
-    VirtualCardError,
-)
-from ucauth.client.errors import (
-    AgentUnavailableError,
-    ClientError,
-    CredentialsRefusedError,
-    RequestRefusedError,
-    ResultsFileError,
-    ServerFailedError,
-    ServerUnreachableError,
-    ThrottledError,
-)
-from ucauth.errors import InvalidCitizenIdError, UcauthError
+from ucauth.errors import UcauthError
 from ucauth.i18n import normalize_language
-from ucauth.jobs.errors import JobBusyError, JobInterruptedError
-from ucauth.migrations.errors import SchemaOutOfDateError
-from ucauth.rights.errors import ImportFileError
-from ucauth.settings import SettingsError
 
-# Exit codes by error class; the most specific class in an error's MRO wins.
+# Exit codes by error class, named "module.Class" so that starting the CLI imports none of the
+# packages that define them (a unit test checks every name); the most specific class in an
+# error's MRO wins.
 # 1 = any other UcauthError, 2 = usage error (click), 130 = interrupted.
 # 9 is not an error: `ucauth data import` loaded the good rows and rejected some.
 # 6 is also `ucauth check PID` finding nobody.
-EXIT_CODES: dict[type[UcauthError], int] = {
-    ImportFileError: 3,  # the import file is unusable; nothing changed
-    ResultsFileError: 3,  # `ucauth check --file`: the IDs or results file is unusable
-    SettingsError: 3,  # missing, invalid or insecure settings (the server refuses to start)
-    SchemaOutOfDateError: 4,  # run `ucauth db upgrade`
-    InvalidCitizenIdError: 5,
-    InvalidAccountDataError: 5,
-    NotFoundError: 6,
-    AlreadyExistsError: 7,
-    StatusChangeError: 8,
+EXIT_CODES: dict[str, int] = {
+    "ucauth.rights.errors.ImportFileError": 3,  # the import file is unusable; nothing changed
+    # `ucauth check --file`: the IDs or results file is unusable.
+    "ucauth.client.errors.ResultsFileError": 3,
+    # Missing, invalid or insecure settings (the server refuses to start).
+    "ucauth.settings.SettingsError": 3,
+    "ucauth.migrations.errors.SchemaOutOfDateError": 4,  # run `ucauth db upgrade`
+    "ucauth.errors.InvalidCitizenIdError": 5,
+    "ucauth.accounts.errors.InvalidAccountDataError": 5,
+    "ucauth.accounts.errors.NotFoundError": 6,
+    "ucauth.accounts.errors.AlreadyExistsError": 7,
+    "ucauth.accounts.errors.StatusChangeError": 8,
     # Card and readers: 10-19.
-    PcscUnavailableError: 10,
-    NoReaderError: 11,
-    NoCardError: 12,
-    NotThaiIdCardError: 13,
-    CardRemovedError: 14,
-    InvalidPinError: 15,
-    PinBlockedError: 16,
-    PinFormatError: 17,
-    VirtualCardError: 18,
-    CardError: 19,
+    "ucauth.card.errors.PcscUnavailableError": 10,
+    "ucauth.card.errors.NoReaderError": 11,
+    "ucauth.card.errors.NoCardError": 12,
+    "ucauth.card.errors.NotThaiIdCardError": 13,
+    "ucauth.card.errors.CardRemovedError": 14,
+    "ucauth.card.errors.InvalidPinError": 15,
+    "ucauth.card.errors.PinBlockedError": 16,
+    "ucauth.card.errors.PinFormatError": 17,
+    "ucauth.card.errors.VirtualCardError": 18,
+    "ucauth.card.errors.CardError": 19,
     # The HIS client (`ucauth check`): 20-29.
-    ServerUnreachableError: 20,
-    CredentialsRefusedError: 21,
-    ThrottledError: 22,
-    RequestRefusedError: 23,
-    ServerFailedError: 24,
-    AgentUnavailableError: 25,
-    ClientError: 29,
+    "ucauth.client.errors.ServerUnreachableError": 20,
+    "ucauth.client.errors.CredentialsRefusedError": 21,
+    "ucauth.client.errors.ThrottledError": 22,
+    "ucauth.client.errors.RequestRefusedError": 23,
+    "ucauth.client.errors.ServerFailedError": 24,
+    "ucauth.client.errors.AgentUnavailableError": 25,
+    "ucauth.client.errors.ClientError": 29,
     # The workstation agent: 30-39.
-    NotEnrolledError: 30,
-    AgentServerUnreachableError: 31,
-    ServerRefusedError: 32,
-    AgentUnknownError: 32,
-    AgentDisabledError: 32,
-    EnrolmentRefusedError: 32,
-    TooManyAttemptsError: 32,
-    AccountNotRegisteredError: 33,
-    AccountPendingError: 34,
-    AccountRevokedError: 35,
-    AccountSuspendedError: 35,
-    CardExpiredError: 36,
-    NotLoggedInError: 37,
-    AlreadyEnrolledError: 38,
-    AgentError: 39,
+    "ucauth.agent.errors.NotEnrolledError": 30,
+    "ucauth.agent.errors.ServerUnreachableError": 31,
+    "ucauth.agent.errors.ServerRefusedError": 32,
+    "ucauth.agent.errors.AgentUnknownError": 32,
+    "ucauth.agent.errors.AgentDisabledError": 32,
+    "ucauth.agent.errors.EnrolmentRefusedError": 32,
+    "ucauth.agent.errors.TooManyAttemptsError": 32,
+    "ucauth.agent.errors.AccountNotRegisteredError": 33,
+    "ucauth.agent.errors.AccountPendingError": 34,
+    "ucauth.agent.errors.AccountRevokedError": 35,
+    "ucauth.agent.errors.AccountSuspendedError": 35,
+    "ucauth.agent.errors.CardExpiredError": 36,
+    "ucauth.agent.errors.NotLoggedInError": 37,
+    "ucauth.agent.errors.AlreadyEnrolledError": 38,
+    "ucauth.agent.errors.AgentError": 39,
     # Jobs (`ucauth jobs run`): 40-49.
-    JobBusyError: 40,  # another process runs this job
-    JobInterruptedError: 41,  # stopped before the end; a rerun finishes it
+    "ucauth.jobs.errors.JobBusyError": 40,  # another process runs this job
+    "ucauth.jobs.errors.JobInterruptedError": 41,  # stopped before the end; a rerun finishes it
 }
 
 
 def exit_code_for(error: UcauthError) -> int:
     """The exit code of the nearest class of ``error`` that has one, else 1."""
     for cls in type(error).__mro__:
-        if cls in EXIT_CODES:
-            return EXIT_CODES[cls]
+        code = EXIT_CODES.get(f"{cls.__module__}.{cls.__qualname__}")
+        if code is not None:
+            return code
     return 1
 
 

@@ -5,10 +5,6 @@ from __future__ import annotations
 import gc
 
 import click
-import uvicorn
-
-from ucauth.server.app import create_app
-from ucauth.settings import load_server_settings
 
 
 @click.command("server")
@@ -16,6 +12,12 @@ from ucauth.settings import load_server_settings
 @click.option("--port", type=click.IntRange(1, 65535), help="Port (UCAUTH_PORT; default 8000).")
 def server(host: str | None, port: int | None) -> None:
     """Run the central server; refuses an out-of-date schema and insecure settings."""
+    # Imported here so that `ucauth server --help` does not load the whole server.
+    import uvicorn
+
+    from ucauth.server.app import create_app
+    from ucauth.settings import load_server_settings
+
     settings = load_server_settings()
     overrides = {name: value for name, value in (("host", host), ("port", port)) if value}
     settings = settings.model_copy(update=overrides)

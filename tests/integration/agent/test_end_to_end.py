@@ -139,7 +139,8 @@ def test_server_down_and_back(
     server_log, data = tmp_path / "server.log", tmp_path / "server-data"
     process = start_server(database_url, data, port, server_log)
     agent_port = free_port()
-    env = agent_env(tmp_path / "agent", agent_port)
+    # A healthy server is probed every second, not every 15 s: the agent notices the stop sooner.
+    env = agent_env(tmp_path / "agent", agent_port, UCAUTH_AGENT_CHECK_INTERVAL="1")
     try:
         enrol_live(server, session, env)
         agent_process = start_agent(env, agent_port, tmp_path / "agent.log")

@@ -20,7 +20,7 @@ from ucauth.card.thai_id import ThaiIdSession
 from ucauth.card.virtual.card import VirtualThaiIdCard
 from ucauth.card.virtual.pcscd import PrivatePcscd
 from ucauth.card.virtual.profile import load_named_profile
-from ucauth.cli.errors import EXIT_CODES
+from ucauth.cli.errors import exit_code_for
 
 pytestmark = pytest.mark.pcsc
 
@@ -42,7 +42,7 @@ def test_cli_card_removed_during_the_read(attach_card: AttachCard) -> None:
     card = removing_card(after=9)
     card.link = attach_card(card).link
     result = run_cli("card", "read", "--photo", "/dev/null")
-    assert result.returncode == EXIT_CODES[CardRemovedError] == 14
+    assert result.returncode == exit_code_for(CardRemovedError()) == 14
     assert result.stdout == ""
     assert result.stderr.strip().splitlines() == [
         "ucauth: The card was removed during the read: leave it in the reader until the read "
@@ -57,7 +57,7 @@ def test_pcscd_not_running(pcscd_stopped: PrivatePcscd) -> None:
         pcsc.connect()
     for command in (["card", "readers"], ["card", "read"]):
         result = run_cli(*command)
-        assert result.returncode == EXIT_CODES[PcscUnavailableError] == 10
+        assert result.returncode == exit_code_for(PcscUnavailableError()) == 10
         assert len(result.stderr.strip().splitlines()) == 1
         assert "smart-card service (PC/SC) is not running" in result.stderr
 

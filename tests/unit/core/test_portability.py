@@ -1,5 +1,5 @@
 """The command line loads without the POSIX-only modules, as on Windows (where the agent runs):
-every command group is importable and ``ucauth --help`` works."""
+every command group is importable and ``ucauth --help`` and each group's help work."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ BLOCK_POSIX = """
 import sys
 for name in ("fcntl", "termios", "grp", "resource"):
     sys.modules[name] = None  # "import fcntl" now raises ImportError
-from ucauth.cli import cli
-cli.main(["--help"], standalone_mode=False)
+from ucauth.cli import COMMANDS, cli
+for args in (["--help"], *([name, "--help"] for name in COMMANDS)):
+    cli.main(args, standalone_mode=False)
 """
 
 
