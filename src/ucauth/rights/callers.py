@@ -1,7 +1,7 @@
 """Who calls the rights service: the caller of a lookup, and how SOAP callers authenticate.
 
-:func:`authenticate_caller` is the one place where the SOAP channel checks its credentials
-(``user_person_id`` + ``smctoken``): a staff member's citizen ID and current token or, until
+:func:`soap_caller` is the one place where the SOAP channel reads its credentials
+(``user_person_id`` + ``smctoken``): a staff member's citizen ID and current token, or, until
 their sunset date, a legacy unit credential (``chk…`` + fixed password), a Caller of its own.
 """
 
@@ -17,7 +17,7 @@ from ucauth.lifecycle.legacy import (
     check_in_thread,
     uses_legacy_login,
 )
-from ucauth.tokens.service import AuthenticatedUser, TokenConfig, authenticate_batched
+from ucauth.tokens.service import AuthenticatedUser, TokenConfig
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,17 @@ class Caller:
         return cls(unit.username, unit.unit_hcode, None)
 
 
-async def authenticate_caller(
+@dataclass(frozen=True)
+class StaffCredentials:
+    """A staff member's CID and token as an HIS sent them, for the lookup to check in its own
+    query (:func:`ucauth.rights.service.authenticate_and_find`)."""
+
+    config: TokenConfig
+    cid: str
+    token: str
+
+
+async def soap_caller(
     reader: Reader,
     config: TokenConfig,
     username: str,
@@ -46,29 +56,24 @@ async def authenticate_caller(
     *,
     now: datetime,
     client_address: str,
-    channel: str = "soap",
-) -> Caller:
-    """The caller these HIS credentials belong to (one indexed query, throttled).
+) -> Caller | StaffCredentials:
+    """Who the SOAP credentials (``user_person_id`` + ``smctoken``) say is calling.
 
-    Raises what :func:`ucauth.tokens.service.authenticate` raises: InvalidCredentialsError,
-    an AccountNotActiveError, TooManyAttemptsError; for legacy credentials (when
-    :func:`uses_legacy_login`; their Argon2 check runs on a worker thread), what
-    :func:`ucauth.lifecycle.legacy.authenticate_legacy` raises, LegacyLoginEndedError after the
-    sunset.
+    Legacy unit credentials (when :func:`uses_legacy_login`) are checked here, their Argon2
+    check on a worker thread: what :func:`ucauth.lifecycle.legacy.authenticate_legacy` raises,
+    LegacyLoginEndedError after the sunset. A staff member's CID and token come back as
+    StaffCredentials, checked by the lookup itself.
     """
-    if uses_legacy_login(config, username):
-        unit = await check_in_thread(
-            reader.read,
-            authenticate_legacy,
-            config,
-            username,
-            password,
-            now=now,
-            client_address=client_address,
-            channel=channel,
-        )
-        return Caller.of_unit(unit)
-    user = await authenticate_batched(
-        reader, config, username, password, now=now, client_address=client_address
+    if not uses_legacy_login(config, username):
+        return StaffCredentials(config, username, password)
+    unit = await check_in_thread(
+        reader.read,
+        authenticate_legacy,
+        config,
+        username,
+        password,
+        now=now,
+        client_address=client_address,
+        channel="soap",
     )
-    return Caller.of(user)
+    return Caller.of_unit(unit)

@@ -1,11 +1,11 @@
 """Rights lookups: the one path every channel (SOAP, REST, batch, FHIR, web) takes.
 
-A lookup (its caller's credentials already checked) validates the citizen ID, reads the
-registry (one indexed query, batched with concurrent ones on PostgreSQL), gives the lookup its
-request id (``wsid``) and awaits the commit of its audit record before it returns, so no answer
-leaves unaudited (R9). Audit records of concurrent lookups share one commit
-(:class:`ucauth.audit.writer.AuditWriter`). Channels only say who is calling
-(:mod:`ucauth.rights.callers`) and turn the result into their documents.
+A lookup validates the citizen ID, reads the registry (one indexed query, batched with
+concurrent ones on PostgreSQL; the same query checks a staff member's token when the caller is
+not yet known), gives the lookup its request id (``wsid``) and awaits the commit of its audit
+record before it returns, so no answer leaves unaudited (R9). Audit records of concurrent
+lookups share one commit (:class:`ucauth.audit.writer.AuditWriter`). Channels only say who is
+calling (:mod:`ucauth.rights.callers`) and turn the result into their documents.
 """
 
 from __future__ import annotations
@@ -21,10 +21,15 @@ from ucauth.cid import is_valid_cid
 from ucauth.clock import Clock
 from ucauth.db import Reader
 from ucauth.rights.beneficiary import Beneficiary
-from ucauth.rights.callers import Caller
+from ucauth.rights.callers import Caller, StaffCredentials
 from ucauth.rights.errors import InvalidPatientIdError
 from ucauth.rights.ids import RequestIds
-from ucauth.rights.service import find_beneficiaries, find_beneficiary_batched
+from ucauth.rights.service import (
+    authenticate_and_find,
+    find_beneficiaries,
+    find_beneficiary_batched,
+)
+from ucauth.tokens.service import authenticate_batched
 
 MAX_BATCH = 1000
 FOUND, NOT_FOUND = "found", "not_found"
@@ -66,14 +71,41 @@ class Lookups:
         self._database, self._audit, self._ids, self._clock = database, audit, ids, clock
 
     async def one(
-        self, caller: Caller, person_id: str, *, channel: Channel, client_address: str
+        self,
+        caller: Caller | StaffCredentials,
+        person_id: str,
+        *,
+        channel: Channel,
+        client_address: str,
     ) -> Lookup:
-        """Look one person up for ``caller``. InvalidPatientIdError (nothing audited) for an
-        invalid ID."""
+        """Look one person up for ``caller``: who asks, or a staff member's credentials, checked
+        in the lookup's own query (what the check raises is raised, before an invalid ID's
+        InvalidPatientIdError; nothing is audited for an invalid ID)."""
         now = self._clock.now()
         if not is_valid_cid(person_id):
+            if isinstance(caller, StaffCredentials):
+                await authenticate_batched(
+                    self._database,
+                    caller.config,
+                    caller.cid,
+                    caller.token,
+                    now=now,
+                    client_address=client_address,
+                )
             raise InvalidPatientIdError(cid=person_id[:32])
-        found = await find_beneficiary_batched(self._database, person_id)
+        if isinstance(caller, StaffCredentials):
+            user, found = await authenticate_and_find(
+                self._database,
+                caller.config,
+                caller.cid,
+                caller.token,
+                person_id,
+                now=now,
+                client_address=client_address,
+            )
+            caller = Caller.of(user)
+        else:
+            found = await find_beneficiary_batched(self._database, person_id)
         lookup = Lookup(person_id, found, self._ids.wsid(), now)
         await self._audit.write(now, _event(caller, lookup, channel, client_address))
         return lookup

@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from ucauth.i18n import negotiate
-from ucauth.rights.callers import Caller
+from ucauth.rights.callers import Caller, StaffCredentials
 from ucauth.rights.errors import FhirSearchError, PersonNotFoundError
 from ucauth.rights.fhir import CITIZEN_ID_SYSTEM, coverage_bundle
 from ucauth.rights.lookups import Channel, Lookup
@@ -30,6 +30,7 @@ from ucauth.server.dependencies import (
     client_address,
     current_user,
     json_response,
+    parse_authorization,
 )
 from ucauth.server.errors import error_responses
 
@@ -102,8 +103,13 @@ async def fhir_coverage(request: Request) -> Response:
 
 
 async def _look_up(request: Request, pid: str, channel: Channel) -> Lookup:
-    """Check the staff member's credentials, then look ``pid`` up."""
-    user = await current_user(request)
-    return await app_context(request).lookups.one(
-        Caller.of(user), pid, channel=channel, client_address=client_address(request)
+    """Look ``pid`` up for the staff member whose credentials the request carries (checked in
+    the lookup's own query)."""
+    credentials = parse_authorization(request.headers.get("authorization"))
+    context = app_context(request)
+    return await context.lookups.one(
+        StaffCredentials(context.tokens, credentials.cid, credentials.token),
+        pid,
+        channel=channel,
+        client_address=client_address(request),
     )

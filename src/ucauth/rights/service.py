@@ -8,6 +8,7 @@ psycopg's column descriptions) cost three times the query itself.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, bindparam, select
@@ -18,6 +19,12 @@ from ucauth.rights.beneficiary import Beneficiary, Code, Right
 from ucauth.rights.code_tables import CodeKind
 from ucauth.rights.models import BeneficiaryRecord, CodeName
 from ucauth.thaidate import PartialDate
+from ucauth.tokens.service import (
+    AUTHENTICATE_QUERY,
+    AuthenticatedUser,
+    TokenConfig,
+    authenticate_reading,
+)
 
 # Coded columns whose names come from the code tables, and the table of each.
 NAMED_COLUMNS: dict[str, CodeKind] = {
@@ -58,6 +65,13 @@ LOOKUP_MANY = _lookup_statement().where(_PERSON_ID.in_(bindparam("person_ids", e
 
 
 _FIND = DriverQuery(LOOKUP)
+# A staff member's credentials and a person, in one query: the token check's row plus the
+# beneficiary's columns (all None when nobody has the ID).
+_AUTHENTICATE_AND_FIND = DriverQuery(
+    AUTHENTICATE_QUERY.add_columns(*_lookup_statement().selected_columns).outerjoin(
+        BeneficiaryRecord, bindparam("person_id") == _PERSON_ID
+    )
+)
 
 
 def find_beneficiary(db: Db, person_id: str) -> Beneficiary | None:
@@ -70,6 +84,32 @@ async def find_beneficiary_batched(reader: Reader, person_id: str) -> Beneficiar
     """:func:`find_beneficiary` for async code: the query goes with concurrent ones."""
     row = await reader.fetch(_FIND, {"person_id": person_id})
     return None if row is None else _beneficiary(row._asdict())
+
+
+async def authenticate_and_find(
+    reader: Reader,
+    config: TokenConfig,
+    cid: str,
+    token: str,
+    person_id: str,
+    *,
+    now: datetime,
+    client_address: str,
+) -> tuple[AuthenticatedUser, Beneficiary | None]:
+    """The staff member whose token this is (:func:`ucauth.tokens.service.authenticate`, and
+    what it raises) and the beneficiary with the (valid) citizen ID ``person_id``, in one
+    query."""
+    user, row = await authenticate_reading(
+        reader,
+        config,
+        cid,
+        token,
+        _AUTHENTICATE_AND_FIND,
+        {"person_id": person_id},
+        now=now,
+        client_address=client_address,
+    )
+    return user, None if row.person_id is None else _beneficiary(row._asdict())
 
 
 def find_beneficiaries(db: Db, person_ids: Collection[str]) -> dict[str, Beneficiary]:

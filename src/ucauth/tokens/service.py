@@ -344,7 +344,7 @@ def account_status(
 
 # The hot path: the account, its token and both throttle counters in one round trip, run on
 # the DB-API connection itself.
-_AUTHENTICATE_QUERY = throttle.joined(
+AUTHENTICATE_QUERY = throttle.joined(
     select(
         User.id,
         User.cid,
@@ -362,7 +362,7 @@ _AUTHENTICATE_QUERY = throttle.joined(
     .outerjoin(User, User.cid == bindparam("cid"))
     .outerjoin(Token, Token.user_id == User.id)
 )
-_AUTHENTICATE = DriverQuery(_AUTHENTICATE_QUERY)
+_AUTHENTICATE = DriverQuery(AUTHENTICATE_QUERY)
 
 
 def authenticate(
@@ -400,12 +400,33 @@ async def authenticate_batched(
 ) -> AuthenticatedUser:
     """:func:`authenticate` for the async routes: its query goes with concurrent ones
     (:meth:`Reader.fetch`), and a connection is taken only for the rare writes."""
+    user, _ = await authenticate_reading(
+        reader, config, cid, token, _AUTHENTICATE, {}, now=now, client_address=client_address
+    )
+    return user
+
+
+async def authenticate_reading(
+    reader: Reader,
+    config: TokenConfig,
+    cid: str,
+    token: str,
+    query: DriverQuery,
+    params: Mapping[str, str],
+    *,
+    now: datetime,
+    client_address: str,
+) -> tuple[AuthenticatedUser, Any]:
+    """:func:`authenticate_batched` with a query that reads something more in the same round
+    trip: :data:`AUTHENTICATE_QUERY` with outer-joined columns (bound with ``params``). Returns
+    the user and the query's row, whose extra columns the caller may use once the user is
+    known."""
     keys = _verify_keys(cid, client_address)
-    row = await reader.fetch(_AUTHENTICATE, {"cid": cid, **keys.params()})
+    row = await reader.fetch(query, {"cid": cid, **keys.params(), **params})
     failure = _judge(config, row, token, now)
     if failure is None and row.status == UserStatus.ACTIVE and not _needs_writes(row, now):
-        return AuthenticatedUser.of(row)  # the usual case: nothing to write
-    return reader.read(_settle, config, keys, row, failure, now=now)
+        return AuthenticatedUser.of(row), row  # the usual case: nothing to write
+    return reader.read(_settle, config, keys, row, failure, now=now), row
 
 
 def _verify_keys(cid: str, client_address: str) -> Keys:

@@ -31,7 +31,7 @@ from starlette.requests import ClientDisconnect
 
 from ucauth.errors import UcauthError
 from ucauth.i18n import negotiate
-from ucauth.rights.callers import authenticate_caller
+from ucauth.rights.callers import soap_caller
 from ucauth.rights.errors import (
     InvalidPatientIdError,
     SoapMalformedError,
@@ -95,7 +95,7 @@ async def _search(request: Request, context: AppContext, lang: str) -> Response:
     query = parse_request(await _read_body(request))
     now, address = context.clock.now(), client_address(request)
     try:
-        who = await authenticate_caller(
+        who = await soap_caller(
             context.database,
             context.tokens,
             query.user_person_id,
