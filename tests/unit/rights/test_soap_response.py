@@ -5,12 +5,14 @@ from datetime import UTC, date, datetime
 from importlib import resources
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from tests.support.rights import CURRENT, PENDING, PID, SAMPLE
 from ucauth.audit.errors import AuditUnavailableError
 from ucauth.errors import UcauthError
-from ucauth.rights.beneficiary import Code
+from ucauth.rights.beneficiary import Beneficiary, Code
 from ucauth.rights.errors import SoapMalformedError, SoapVersionMismatchError
 from ucauth.rights.soap import (
     DATASET_ELEMENTS,
@@ -187,3 +189,47 @@ def test_the_wsdl_names_our_address_and_schema() -> None:
     assert wsdl.get("targetNamespace") == NAMESPACE
     assert [p.get("name") for p in wsdl.findall("w:portType", ns)] == ["UCWSTokenP1"]
     assert resources.files("ucauth.rights.soap").joinpath("UCWSTokenP1.wsdl").is_file()
+
+
+def _with_lxml(beneficiary: Beneficiary) -> bytes:
+    """The success response as an element tree would serialise it: the oracle of the text
+    writer."""
+    envelope = etree.Element(f"{{{ENVELOPE_NAMESPACE}}}Envelope", nsmap={"S": ENVELOPE_NAMESPACE})
+    body = etree.SubElement(envelope, f"{{{ENVELOPE_NAMESPACE}}}Body")
+    wrapper = etree.SubElement(
+        body, f"{{{NAMESPACE}}}searchCurrentByPIDResponse", nsmap={"ns2": NAMESPACE}
+    )
+    fields = dataset(beneficiary) | _STATUS
+    returned = etree.SubElement(wrapper, "return")
+    for name in DATASET_ELEMENTS:
+        if name in fields:
+            etree.SubElement(returned, name).text = fields[name]
+    return bytes(etree.tostring(envelope, xml_declaration=True, encoding="UTF-8"))
+
+
+_STATUS = {
+    "count_select": "0",
+    "ws_data_source": "NHSO",
+    "ws_date_request": "2020-11-11T11:05:37+07:00",
+    "ws_status": "NHSO-000001",
+    "ws_status_desc": "ok",
+    "wsid": WSID,
+}
+XML_TEXT = st.text(  # what XML 1.0 can carry (UTF-8 has no surrogates)
+    st.characters(codec="utf-8").filter(lambda c: c in "\t\n\r" or " " <= c < "\ufffe")
+)
+
+
+@given(fname=XML_TEXT, lname=XML_TEXT, moo=XML_TEXT)
+def test_the_document_is_written_byte_for_byte_as_lxml_would(
+    fname: str, lname: str, moo: str
+) -> None:
+    beneficiary = replace(SAMPLE, fname=fname, lname=lname, primary_moo=moo)
+    written = build_search_response(beneficiary, wsid=WSID, requested_at=AT)
+    assert written == _with_lxml(beneficiary)
+
+
+@pytest.mark.parametrize("text", ["\x00", "a\x1fb", "\ufffe"])
+def test_a_value_xml_cannot_carry_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="XML cannot carry"):
+        build_search_response(replace(SAMPLE, fname=text), wsid=WSID, requested_at=AT)
