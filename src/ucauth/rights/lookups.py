@@ -24,6 +24,7 @@ from ucauth.rights.beneficiary import Beneficiary
 from ucauth.rights.callers import Caller, StaffCredentials
 from ucauth.rights.errors import InvalidPatientIdError
 from ucauth.rights.ids import RequestIds
+from ucauth.rights.schemas import MAX_BATCH
 from ucauth.rights.service import (
     authenticate_and_find,
     find_beneficiaries,
@@ -31,7 +32,6 @@ from ucauth.rights.service import (
 )
 from ucauth.tokens.service import authenticate_batched
 
-MAX_BATCH = 1000
 FOUND, NOT_FOUND = "found", "not_found"
 
 

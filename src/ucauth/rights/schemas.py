@@ -7,13 +7,17 @@ or the error of that ID.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, Field
 
-from ucauth.rights.errors import PersonNotFoundError
-from ucauth.rights.lookups import MAX_BATCH, BatchLookup, Lookup
+from ucauth.rights.errors import InvalidPatientIdError, PersonNotFoundError
 from ucauth.rights.rest import RightSearchResponse, right_search_response
+
+if TYPE_CHECKING:  # the HIS client uses these models without the server's database stack
+    from ucauth.rights.lookups import BatchLookup
+
+MAX_BATCH = 1000  # citizen IDs per batch request
 
 PersonId = Annotated[str, Field(max_length=32, description="a citizen ID (13 digits)")]
 
@@ -48,7 +52,7 @@ def batch_items(batch: BatchLookup, lang: str) -> list[BatchItem]:
     not_found = PersonNotFoundError()
     items = []
     for pid, item in batch.items:
-        if not isinstance(item, Lookup):
+        if isinstance(item, InvalidPatientIdError):
             error = BatchError(code=item.code, message=item.message(lang))
             items.append(BatchItem(pid=pid, wsid=None, error=error))
         elif item.beneficiary is None:

@@ -20,8 +20,8 @@ from ucauth.cid import is_valid_cid
 from ucauth.client.check_file import COLUMNS, result_row
 from ucauth.errors import InvalidCitizenIdError
 from ucauth.rights.callers import Caller
-from ucauth.rights.lookups import MAX_BATCH, Channel
-from ucauth.rights.schemas import PersonId, batch_items
+from ucauth.rights.lookups import Channel
+from ucauth.rights.schemas import MAX_BATCH, PersonId, batch_items
 from ucauth.server.dependencies import app_context, client_address, json_response, read_json
 from ucauth.server.errors import status_for
 from ucauth.tokens.errors import TokensError
