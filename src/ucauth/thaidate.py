@@ -2,15 +2,21 @@
 
 Registries also hold partly unknown dates, birth dates above all: ``25200000`` is some day of
 2520 BE (1977 CE). :class:`PartialDate` keeps them, with ``0`` for an unknown month or day.
+People read dates as :func:`long_date` writes them: ``12 กันยายน 2526`` in Thai, ISO in English.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 BE_OFFSET = 543
+THAI_MONTHS = (
+    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
+    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+)  # fmt: skip
 _PARTIAL_ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
 
@@ -68,3 +74,30 @@ class PartialDate:
     def be(self) -> str:
         """Buddhist-Era ``YYYYMMDD`` with ``00`` for the unknown parts: ``25200000``."""
         return f"{self.year + BE_OFFSET:04d}{self.month:02d}{self.day:02d}"
+
+
+def thai_long_date(day: date | PartialDate) -> str:
+    """``12 กันยายน 2526``: day, Thai month name and Buddhist-Era year; the unknown parts of a
+    partial date are left out (``มีนาคม 2520``, ``2520``)."""
+    if isinstance(day, date):
+        day = PartialDate.of(day)
+    parts = [str(day.day)] if day.day else []
+    if day.month:
+        parts.append(THAI_MONTHS[day.month - 1])
+    return " ".join([*parts, str(day.year + BE_OFFSET)])
+
+
+def long_date(day: date | PartialDate | None, lang: str = "th") -> str:
+    """``12 กันยายน 2526`` in Thai, ``1983-09-12`` in English; ``-`` for none."""
+    if day is None:
+        return "-"
+    if lang == "th":
+        return thai_long_date(day)
+    return day.isoformat() if isinstance(day, date) else day.iso().replace("-00", "")
+
+
+def long_date_time(moment: datetime, zone: ZoneInfo, lang: str = "th") -> str:
+    """A moment in ``zone``: ``25 พฤศจิกายน 2569 10:00`` in Thai, ``2026-11-25 10:00`` in
+    English."""
+    here = moment.astimezone(zone)
+    return f"{long_date(here.date(), lang)} {here:%H:%M}"

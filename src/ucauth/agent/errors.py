@@ -6,6 +6,7 @@ Exit codes are in ``ucauth.cli.errors``; HTTP statuses in :mod:`ucauth.agent.app
 from __future__ import annotations
 
 from ucauth.errors import UcauthError
+from ucauth.thaidate import PartialDate
 
 
 class AgentError(UcauthError):
@@ -129,7 +130,7 @@ class CardExpiredError(AgentError):
     code = "card_expired"
     message_key = "agent.card_expired"
 
-    def __init__(self, expiry: str) -> None:
+    def __init__(self, expiry: PartialDate | str) -> None:
         super().__init__(expiry=expiry)
 
 

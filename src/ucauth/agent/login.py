@@ -73,7 +73,7 @@ def card_expiry(card: ThaiIdCardData) -> date | None:
 
 def check_not_expired(card: ThaiIdCardData, today: date) -> None:
     if card.is_expired(today):
-        raise CardExpiredError(expiry=card.expiry_date.iso() or card.expiry_date.raw)
+        raise CardExpiredError(expiry=card.expiry_date.partial() or card.expiry_date.raw)
 
 
 def card_login(

@@ -7,7 +7,6 @@ Pure functions: :func:`build_steps` turns a :class:`Snapshot` into the JSON of
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from enum import StrEnum, unique
 from zoneinfo import ZoneInfo
 
@@ -29,6 +28,7 @@ from ucauth.card.errors import (
 from ucauth.card.model import ThaiIdCardData
 from ucauth.errors import UcauthError
 from ucauth.i18n import translate
+from ucauth.thaidate import long_date_time
 from ucauth.tokens.schemas import AccountStatusResponse
 
 CARD_CODES = frozenset({"not_thai_id_card", "card_expired", "card_removed", "no_card"})
@@ -88,10 +88,6 @@ class Step:
         }
 
 
-def local_time(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-
-
 def _error_step(step: str, error: UcauthError, lang: str, **detail: object) -> Step:
     return Step(step, State.ERROR, error.code, error.message(lang), dict(detail))
 
@@ -129,7 +125,12 @@ def card_step(s: Snapshot, lang: str) -> Step:
     if s.card is None:
         return Step("card", State.WAITING, "no_card", NoCardError().message(lang))
     detail = _card_detail(s.card)
-    expiry = detail["expiry_date"] or translate("agent.card_lifetime", lang)
+    expiry_date = s.card.expiry_date
+    expiry = (
+        translate("agent.card_lifetime", lang)
+        if expiry_date.lifetime
+        else expiry_date.partial() or expiry_date.raw
+    )
     name = s.card.name_th.full if lang == "th" else s.card.name_en.full
     message = translate("agent.card_ok", lang, name=name, expiry=expiry)
     return Step("card", State.OK, "ok", message, detail)
@@ -189,7 +190,7 @@ def account_step(s: Snapshot, lang: str, card_ok: bool, server_ok: bool) -> Step
 
 def pin_step(s: Snapshot, lang: str, ready: bool) -> Step:
     if s.session is not None:
-        expires = local_time(s.session.expires_at, s.zone)
+        expires = long_date_time(s.session.expires_at, s.zone, lang)
         message = translate("agent.logged_in", lang, expires_at=expires)
         detail: dict[str, object] = {"expires_at": s.session.to_json()["expires_at"]}
         return Step("pin", State.OK, "logged_in", message, detail)

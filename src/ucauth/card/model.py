@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum, unique
 
+from ucauth.thaidate import PartialDate
+
 DIGEST_VERSION = "ucauth-card-digest-v1"
 """Tag inside the canonical encoding; a new encoding gets a new tag."""
 
@@ -45,6 +47,12 @@ class BeDate:
             if self.day is not None:
                 text += f"-{self.day:02d}"
         return text
+
+    def partial(self) -> PartialDate | None:
+        """As a :class:`ucauth.thaidate.PartialDate` (unknown parts ``0``), None without a year."""
+        if self.year is None:
+            return None
+        return PartialDate(self.year, self.month or 0, (self.day or 0) if self.month else 0)
 
     def latest(self) -> date | None:
         """The last day this value can stand for (unknown parts taken at their largest)."""

@@ -2,14 +2,18 @@
 
 Catalogs are TOML files in ``ucauth/i18n/catalog``, one per domain; each table is one message
 with a ``th`` and an ``en`` string, so ``catalog/card.toml``'s ``[no_reader]`` is the key
-``card.no_reader``. Placeholders use ``str.format`` syntax: ``{tries_left}``.
+``card.no_reader``. Placeholders use ``str.format`` syntax: ``{tries_left}``; a date given for
+one is written as people of that language read it (:func:`ucauth.thaidate.long_date`).
 """
 
 from __future__ import annotations
 
 import tomllib
+from datetime import date
 from functools import cache
 from importlib import resources
+
+from ucauth.thaidate import PartialDate, long_date
 
 LANGUAGES = ("th", "en")
 DEFAULT_LANGUAGE = "th"
@@ -34,9 +38,15 @@ def normalize_language(lang: str | None) -> str:
 
 
 def translate(key: str, lang: str | None = DEFAULT_LANGUAGE, /, **params: object) -> str:
-    """The message ``key`` in ``lang``, with ``params`` filled in."""
-    text = catalog()[key][normalize_language(lang)]
-    return text.format(**params) if params else text
+    """The message ``key`` in ``lang``, with ``params`` filled in (dates in that language)."""
+    lang = normalize_language(lang)
+    text = catalog()[key][lang]
+    if not params:
+        return text
+    shown = {
+        k: long_date(v, lang) if isinstance(v, date | PartialDate) else v for k, v in params.items()
+    }
+    return text.format(**shown)
 
 
 def messages_for(lang: str | None, *domains: str) -> dict[str, str]:

@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
 from ucauth.rights.beneficiary import Beneficiary, Code, Right
-from ucauth.rights.formats import bangkok_iso, thai_long_date
-from ucauth.thaidate import PartialDate
+from ucauth.rights.formats import bangkok_iso
+from ucauth.thaidate import PartialDate, thai_long_date
 
 SEX_NAMES = {"1": "ชาย", "2": "หญิง"}
 

@@ -36,6 +36,7 @@ from ucauth.card.pin import PIN_LENGTH
 from ucauth.card.virtual.card import VirtualThaiIdCard
 from ucauth.card.virtual.profile import load_named_profile
 from ucauth.clock import FixedClock
+from ucauth.thaidate import THAI_MONTHS
 
 Wait = Callable[..., None]
 
@@ -90,6 +91,8 @@ def test_steps_follow_the_card_and_the_login(
     status = agent_client.get("/api/status").json()
     assert status["session"]["token"] == session["token"]
     assert status["steps"][4]["code"] == "logged_in"
+    expires = status["steps"][4]["message"]  # Thai by default: a Thai date, at midnight
+    assert any(month in expires for month in THAI_MONTHS) and expires.endswith("00:00")
 
     virtual_readers.remove()  # the clerk takes the card out: the session stays (R2, R3)
     wait_for(lambda: step(agent_client, "card")["code"] == "no_card")
@@ -148,6 +151,8 @@ def test_expired_card(
     wait_for(lambda: step(agent_client, "card")["state"] == "error")
     card = step(agent_client, "card")
     assert card["code"] == "card_expired" and card["detail"]["expiry_date"] == "2021-01-01"
+    assert "(2021-01-01)" in card["message"]
+    assert "(1 มกราคม 2564)" in status_steps(agent_client, "th")["card"]["message"]
     assert step(agent_client, "pin")["state"] == "unknown"
     answer = login(agent_client, load_named_profile("expired").pin)
     assert answer["status"] == 403 and answer["error"]["code"] == "card_expired"

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from datetime import date
 
 import pytest
 
 import ucauth
 from ucauth.errors import UcauthError
 from ucauth.i18n import LANGUAGES, catalog, messages_for, negotiate, translate
+from ucauth.thaidate import PartialDate
 
 
 def test_every_message_has_every_language() -> None:
@@ -54,3 +56,15 @@ def test_negotiate(header: str | None, expected: str) -> None:
 def test_translate_fills_placeholders_and_falls_back_to_thai() -> None:
     assert translate("common.error", "xx") == translate("common.error", "th")
     assert messages_for("en", "common")["common.error"] == "Something went wrong"
+
+
+def test_a_date_placeholder_is_written_as_readers_of_the_language_read_dates() -> None:
+    expired = {"expiry": date(2021, 1, 1)}
+    assert translate("agent.card_expired", "th", **expired).startswith(
+        "บัตรประจำตัวประชาชนหมดอายุแล้ว (1 มกราคม 2564)"
+    )
+    assert translate("agent.card_expired", "en", **expired).startswith(
+        "The ID card has expired (2021-01-01)"
+    )
+    partly_known = translate("agent.card_ok", "th", name="ก", expiry=PartialDate(2030, 3))
+    assert partly_known.endswith("มีนาคม 2573")

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from ucauth.rights.formats import bangkok_iso, bangkok_today, thai_long_date
-from ucauth.thaidate import PartialDate
+from ucauth.rights.formats import bangkok_iso, bangkok_today
+from ucauth.thaidate import PartialDate, thai_long_date
 
 
 def test_bangkok_times_and_thai_dates() -> None:
