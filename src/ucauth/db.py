@@ -5,11 +5,11 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections import namedtuple
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 from sqlalchemy import (
     Connection,
@@ -17,7 +17,6 @@ from sqlalchemy import (
     Engine,
     Enum,
     MetaData,
-    Select,
     create_engine,
     event,
     make_url,
@@ -26,6 +25,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ClauseElement
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -137,27 +138,19 @@ class DriverQuery:
 
     For the hot single-row reads, where SQLAlchemy's execution layer (and psycopg's column
     descriptions) cost several times the query itself. Parameters are the statement's bind
-    parameters by name (no expanding ``IN`` lists).
+    parameters by name (no expanding ``IN`` lists), converted as SQLAlchemy would.
     """
 
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(self, statement: ClauseElement) -> None:
         self._statement = statement
-        keys = [str(column.key) for column in statement.selected_columns]
-        self._row: Any = namedtuple("_Row", keys)  # type: ignore[misc]
+        keys = [str(column.key) for column in _columns(statement)]
+        self._row: Any = namedtuple("_Row", keys) if keys else None
         self._compiled: dict[str, _CompiledQuery] = {}
 
     def first(self, db: Db, params: Mapping[str, Any]) -> Any:
         """The first row (attributes named as the statement's columns), or None."""
-        if isinstance(db, Connection):
-            connection = db
-        else:
-            db.flush()  # as Session.execute would: the query sees the session's pending changes
-            connection = db.connection()
-        dialect = connection.dialect
-        compiled = self._compiled.get(dialect.name)
-        if compiled is None:
-            compiled = self._compiled[dialect.name] = _CompiledQuery(self._statement, dialect)
-        dbapi_error = connection.dialect.loaded_dbapi.Error
+        connection = _connection(db)
+        compiled = self._compile(connection.dialect)
         try:
             cursor = connection.connection.cursor()
             try:
@@ -165,7 +158,7 @@ class DriverQuery:
                 row = cursor.fetchone()
             finally:
                 cursor.close()
-        except dbapi_error as error:
+        except connection.dialect.loaded_dbapi.Error as error:
             raise _wrapped(connection, compiled.sql, error) from None
         if row is None:
             return None
@@ -173,6 +166,55 @@ class DriverQuery:
             value if convert is None else convert(value)
             for convert, value in zip(compiled.converters, row, strict=True)
         )
+
+    def _compile(self, dialect: Dialect) -> _CompiledQuery:
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            compiled = self._compiled[dialect.name] = _CompiledQuery(self._statement, dialect)
+        return compiled
+
+
+class DriverStatement(DriverQuery):
+    """A :class:`DriverQuery` that writes (insert, update, delete; ``first`` answers what it
+    returns), in the connection's transaction, begun if need be; the caller commits."""
+
+    def first(self, db: Db, params: Mapping[str, Any]) -> Any:
+        return super().first(_in_transaction(db), params)
+
+    def execute(self, db: Db, params: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> int:
+        """Run it once, or once per parameter set of a sequence; how many rows it changed."""
+        connection = _connection(_in_transaction(db))
+        compiled = self._compile(connection.dialect)
+        try:
+            cursor = connection.connection.cursor()
+            try:
+                if isinstance(params, Mapping):
+                    cursor.execute(compiled.sql, compiled.bound(params))
+                else:
+                    cursor.executemany(compiled.sql, [compiled.bound(p) for p in params])
+                return int(cursor.rowcount)
+            finally:
+                cursor.close()
+        except connection.dialect.loaded_dbapi.Error as error:
+            raise _wrapped(connection, compiled.sql, error) from None
+
+
+def _connection(db: Db) -> Connection:
+    if isinstance(db, Connection):
+        return db
+    db.flush()  # as Session.execute would: the query sees the session's pending changes
+    return db.connection()
+
+
+def _in_transaction(db: Db) -> Db:
+    """``db``, in a transaction that its ``commit`` commits (a Session always is)."""
+    if isinstance(db, Connection) and not db.in_transaction():
+        db.begin()
+    return db
+
+
+def _columns(statement: ClauseElement) -> Sequence[Any]:
+    return list(getattr(statement, "exported_columns", ()))
 
 
 def _wrapped(connection: Connection, sql: str, error: Any) -> StatementError:
@@ -196,21 +238,34 @@ def _wrapped(connection: Connection, sql: str, error: Any) -> StatementError:
 
 
 class _CompiledQuery:
-    """A statement's SQL for one dialect, its constant parameters, its column converters."""
+    """A statement's SQL for one dialect, its constant parameters, its parameters' and
+    columns' converters."""
 
-    def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
-        compiled = statement.compile(dialect=dialect)
+    def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
+        compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
         self.sql = str(compiled)
+        processors = {
+            name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+            for name, bind in compiled.binds.items()
+        }
+        self._processors = {name: p for name, p in processors.items() if p is not None}
         names = [name for name, bind in compiled.binds.items() if bind.value is None]
-        self._params = compiled.construct_params(dict.fromkeys(names))
+        self._params = self._converted(compiled.construct_params(dict.fromkeys(names)))
         self._positions = compiled.positiontup  # None for named parameters (psycopg)
         self.converters = [
             column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in statement.selected_columns
+            for column in _columns(statement)
         ]
 
     def bound(self, params: Mapping[str, Any]) -> Any:
-        values = {**self._params, **params}
+        values = {**self._params, **self._converted(params)}
         if self._positions is None:
             return values
         return [values[name] for name in self._positions if name is not None]
+
+    def _converted(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        processors = self._processors
+        return {
+            name: processors[name](value) if name in processors else value
+            for name, value in params.items()
+        }

@@ -13,7 +13,8 @@ so no boundary between them can shift. Login fields, in order::
 
 Account-status request fields: ``b"ucauth/account-status/v1", SHA-256(origin), SHA-256(nonce),
 CID``. On the wire, bytes are unpadded base64url (nonce, public key, signature) or hex (card
-digest).
+digest). The nonce is opaque to agents: :data:`NONCE_BYTES` the server made
+(:mod:`ucauth.tokens.nonces`).
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from ucauth.tokens.errors import ProtocolError
+from ucauth.tokens.nonces import NONCE_BYTES as NONCE_BYTES
 
-NONCE_BYTES = 32
 DIGEST_BYTES = 32
 PUBLIC_KEY_BYTES = 32
 SIGNATURE_BYTES = 64

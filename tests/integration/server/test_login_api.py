@@ -62,7 +62,7 @@ def test_challenge_is_random_and_bound_to_five_minutes(
         client.post("/api/v1/auth/challenge", json={"agent_id": agent.agent_id, "cid": CID}).json()
         for _ in range(2)
     ]
-    nonces = [protocol.decode_b64(b["nonce"], 32, "nonce") for b in bodies]
+    nonces = [protocol.decode_b64(b["nonce"], protocol.NONCE_BYTES, "nonce") for b in bodies]
     assert nonces[0] != nonces[1]
     assert bodies[0]["expires_at"] == "2026-11-25T03:05:00Z"  # 10:05 in Bangkok
 
