@@ -244,13 +244,18 @@ class _CompiledQuery:
     def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
         compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
         self.sql = str(compiled)
-        processors = {
-            name: bind.type.dialect_impl(dialect).bind_processor(dialect)
-            for name, bind in compiled.binds.items()
-        }
-        self._processors = {name: p for name, p in processors.items() if p is not None}
+        processors: dict[str, Callable[[Any], Any]] = {}
+        for name, bind in compiled.binds.items():
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                processors[name] = process
         names = [name for name, bind in compiled.binds.items() if bind.value is None]
-        self._params = self._converted(compiled.construct_params(dict.fromkeys(names)))
+        constants = compiled.construct_params(dict.fromkeys(names))
+        self._params = {
+            name: processors[name](value) if name in processors and name not in names else value
+            for name, value in constants.items()
+        }
+        self._processors = [(name, processors[name]) for name in names if name in processors]
         self._positions = compiled.positiontup  # None for named parameters (psycopg)
         self.converters = [
             column.type.dialect_impl(dialect).result_processor(dialect, None)
@@ -258,14 +263,10 @@ class _CompiledQuery:
         ]
 
     def bound(self, params: Mapping[str, Any]) -> Any:
-        values = {**self._params, **self._converted(params)}
+        values = {**self._params, **params}
+        for name, process in self._processors:
+            if name in params:
+                values[name] = process(values[name])
         if self._positions is None:
             return values
         return [values[name] for name in self._positions if name is not None]
-
-    def _converted(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        processors = self._processors
-        return {
-            name: processors[name](value) if name in processors else value
-            for name, value in params.items()
-        }

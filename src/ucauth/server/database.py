@@ -8,11 +8,13 @@ Two kinds of work, two ways:
   incidental writes (failure counters and their audit, the five-minutely last-access stamp)
   commit without waiting for the WAL flush (``synchronous_commit=off``: a database crash may lose
   the last fraction of a second of them, never corrupt anything).
-- **Write transactions** (:meth:`Database.run`: challenge, login, logout, account status). SQLite
+- **Write transactions** (:meth:`Database.run`: login, logout, account status). SQLite
   runs them in place too: it is local and commits without a disk flush (WAL,
-  ``synchronous=NORMAL``). PostgreSQL runs them on psycopg's async driver through SQLAlchemy's
-  greenlet bridge (``run_sync``): the same service code, but the loop serves other requests while
-  one waits for the network or for its commit's WAL flush, and concurrent commits share flushes.
+  ``synchronous=NORMAL``; the log goes back into the database file in a background thread,
+  :mod:`ucauth.server.checkpoint`). PostgreSQL runs them on psycopg's async driver through
+  SQLAlchemy's greenlet bridge (``run_sync``): the same service code, but the loop serves other
+  requests while one waits for the network or for its commit's WAL flush, and concurrent commits
+  share flushes.
 
 PostgreSQL connections carry connect and statement timeouts (bounding any stall of the loop)
 and are not pinged at every checkout (after a database restart the first request on each stale
@@ -28,6 +30,7 @@ from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from ucauth.db import make_engine
+from ucauth.server.checkpoint import WalCheckpointer
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -47,8 +50,10 @@ class Database:
 
     def __init__(self, url: str, pool_size: int) -> None:
         self._async: AsyncEngine | None = None
+        self._checkpointer: WalCheckpointer | None = None
         if url.startswith("sqlite"):
             self.engine = self._reader = make_engine(url)
+            self._checkpointer = WalCheckpointer(self.engine)
             return
         self.engine = make_engine(url, pool_pre_ping=False, connect_args=POSTGRES_CONNECT_ARGS)
         self._reader = make_engine(
@@ -81,5 +86,7 @@ class Database:
     async def dispose(self) -> None:
         if self._async is not None:
             await self._async.dispose()
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         self._reader.dispose()
         self.engine.dispose()

@@ -8,7 +8,8 @@ shares it). Layout, to agents an opaque byte string of :data:`NONCE_BYTES`::
     big-endian) | CID (13 ASCII digits) | HMAC-SHA256 of everything before it (32)
 
 Single use is the login's business: it records the nonce's HMAC (which identifies it) in
-``used_nonces`` in its own transaction (:mod:`ucauth.tokens.service`). Framework-free and database-free.
+``used_nonces`` in its own transaction (:mod:`ucauth.tokens.service`). Framework-free and
+database-free.
 """
 
 from __future__ import annotations
