@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Select, bindparam, func, insert, select
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from ucauth.audit.models import AuditEvent
-from ucauth.db import Db, DriverStatement
+from ucauth.db import Db
 
 
 class Action(StrEnum):
@@ -70,6 +73,7 @@ class Event:
     details: Mapping[str, Any] = field(default_factory=dict)
 
 
+_INSERT = insert(AuditEvent)
 CSV_COLUMNS = (
     "at", "action", "outcome", "reason", "actor", "unit", "agent", "subject", "channel", "wsid",
     "address",
@@ -100,8 +104,8 @@ def record(db: Db, at: datetime, *events: Event) -> None:
 
 
 def record_each(db: Db, stamped: Iterable[tuple[datetime, Event]]) -> None:
-    """Insert events, each at its own time, on the driver in one call (the caller commits)."""
-    _INSERT.execute(db, [_row(at, event) for at, event in stamped])
+    """Insert events, each at its own time, in one statement (the caller commits)."""
+    db.execute(_INSERT, [_row(at, event) for at, event in stamped])
 
 
 def record_bulk(db: Db, at: datetime, events: Sequence[Event]) -> None:
@@ -113,7 +117,11 @@ def record_bulk(db: Db, at: datetime, events: Sequence[Event]) -> None:
     connection = db if isinstance(db, Connection) else db.connection()
     rows = (_row(at, event) for event in events)
     if connection.dialect.name != "postgresql":
-        _INSERT.execute(connection, list(rows))
+        order = list(zip(_converters(connection.dialect), _SQLITE_ORDER, strict=True))
+        connection.exec_driver_sql(
+            str(_SQLITE_INSERT),
+            [tuple(r[n] if c is None else c(r[n]) for c, n in order) for r in rows],
+        )
         return
     driver = connection.connection.driver_connection
     with driver.cursor() as cursor, cursor.copy(_COPY) as copy:  # type: ignore[union-attr]
@@ -121,6 +129,13 @@ def record_bulk(db: Db, at: datetime, events: Sequence[Event]) -> None:
             details = row["details"]
             row["details"] = None if details is None else json.dumps(details, ensure_ascii=False)
             copy.write_row(tuple(row[name] for name in _COLUMNS))
+
+
+@cache
+def _converters(dialect: Dialect) -> list[Callable[[Any], Any] | None]:
+    """SQLAlchemy's bind processors of the audit columns (in :func:`_row`'s order)."""
+    table = AuditEvent.__table__
+    return [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in _COLUMNS]
 
 
 def _row(at: datetime, event: Event) -> dict[str, Any]:
@@ -145,7 +160,13 @@ _COLUMNS = (
     "client_address", "channel", "wsid", "details",
 )  # fmt: skip
 _COPY = f"COPY audit_events ({', '.join(_COLUMNS)}) FROM STDIN"
-_INSERT = DriverStatement(insert(AuditEvent).values({name: bindparam(name) for name in _COLUMNS}))
+# SQLite: the statement as SQLAlchemy writes it, and the order of its placeholders.
+_SQLITE_INSERT = (
+    insert(AuditEvent)
+    .values({name: bindparam(name) for name in _COLUMNS})
+    .compile(dialect=sqlite.dialect())
+)
+_SQLITE_ORDER = tuple(_SQLITE_INSERT.positiontup or ())
 
 
 def events(
