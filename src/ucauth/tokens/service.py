@@ -240,10 +240,11 @@ _AGENT = DriverQuery(
     )
 )
 # The account logging in, locked until commit (logins of one user queue here) and, when it may
-# log in, its last access stamped. Its current token is read after the lock is held
-# (PostgreSQL: a fresh snapshot, so a token committed by the login ahead in the queue is seen
-# and audited as superseded).
-_LOCK_USER = DriverStatement(
+# log in, its last access stamped. Its current token is read after the lock is held: SQLite holds
+# the database's write lock from the transaction's first write (the used nonce) on, so the same
+# statement reads it; PostgreSQL reads it in a statement of its own (a fresh snapshot, so that a
+# token committed by the login ahead in the queue is seen and audited as superseded).
+_LOCK_USER_UPDATE = (
     update(User)
     .where(User.cid == bindparam("cid"))
     .values(
@@ -255,8 +256,19 @@ _LOCK_USER = DriverStatement(
             else_=User.last_access_at,
         )
     )
-    .returning(User.id, User.cid, User.status, User.revoked_at, User.revoked_reason)
 )
+_USER_COLUMNS = (User.id, User.cid, User.status, User.revoked_at, User.revoked_reason)
+_TOKEN_OF_USER = Token.user_id == User.id
+_LOCK_USER = {
+    "sqlite": DriverStatement(
+        _LOCK_USER_UPDATE.returning(
+            *_USER_COLUMNS,
+            select(Token.token_hmac).where(_TOKEN_OF_USER).scalar_subquery().label("token_hmac"),
+            select(Token.expires_at).where(_TOKEN_OF_USER).scalar_subquery().label("expires_at"),
+        )
+    ),
+    "postgresql": DriverStatement(_LOCK_USER_UPDATE.returning(*_USER_COLUMNS)),
+}
 _CURRENT_TOKEN = DriverQuery(
     select(Token.token_hmac, Token.expires_at).where(Token.user_id == bindparam("user_id"))
 )
@@ -287,7 +299,8 @@ def login(
         failure_keys, actor = keys, f"agent:{agent.id}"
         expiry = payload.card_expiry
         card_valid = expiry is None or expiry >= _local_date(now, config.zone)
-        user = _LOCK_USER.first(db, {"cid": payload.cid, "now": now, "card_valid": card_valid})
+        lock = _LOCK_USER[dialect_name(db)]
+        user = lock.first(db, {"cid": payload.cid, "now": now, "card_valid": card_valid})
         if user is None:
             raise AccountNotRegisteredError()
         _raise_if_not_active(user.status, user.revoked_at, user.revoked_reason, config.zone)
@@ -526,7 +539,7 @@ def _replace_token(
     random: RandomSource,
 ) -> _Replacement:
     """Issue a token over the previous one (``user`` is locked)."""
-    previous = _CURRENT_TOKEN.first(db, {"user_id": user.id})
+    previous = _current_token(db, user)
     token = new_token(random)
     digest = token_hmac(config.key, token)
     expires_at = token_expiry(now, config.zone)
@@ -552,6 +565,14 @@ def _replace_token(
     if previous is not None and previous.expires_at > now:
         events.append(_revoke_event(user.cid, previous.token_hmac, "superseded", user.cid))
     return _Replacement(IssuedToken(user.cid, token, expires_at), events)
+
+
+def _current_token(db: Db, user: AnyRow) -> Any:
+    """The token the locked ``user`` holds, or None: read with the lock on SQLite, after it on
+    PostgreSQL (see ``_LOCK_USER``)."""
+    if dialect_name(db) == "sqlite":
+        return user if user.token_hmac is not None else None
+    return _CURRENT_TOKEN.first(db, {"user_id": user.id})
 
 
 def _raise_unless_active(agent: AnyRow | None) -> None:
