@@ -205,7 +205,7 @@ def _token_upsert(insert: Callable[[Any], Any]) -> Any:
     )
 
 
-_UPSERT_TOKEN = {dialect: DriverStatement(s) for dialect, s in upserts(_token_upsert).items()}
+_UPSERTS = upserts(_token_upsert)
 
 
 def issue_challenge(
@@ -242,8 +242,9 @@ _AGENT = DriverQuery(
 # The account logging in, locked until commit (logins of one user queue here) and, when it may
 # log in, its last access stamped. Its current token is read after the lock is held: SQLite holds
 # the database's write lock from the transaction's first write (the used nonce) on, so the same
-# statement reads it; PostgreSQL reads it in a statement of its own (a fresh snapshot, so that a
-# token committed by the login ahead in the queue is seen and audited as superseded).
+# statement reads it; PostgreSQL reads it in a statement of its own (``_SWAP_TOKEN``: a fresh
+# snapshot, so that a token committed by the login ahead in the queue is seen and audited as
+# superseded).
 _LOCK_USER_UPDATE = (
     update(User)
     .where(User.cid == bindparam("cid"))
@@ -269,9 +270,16 @@ _LOCK_USER = {
     ),
     "postgresql": DriverStatement(_LOCK_USER_UPDATE.returning(*_USER_COLUMNS)),
 }
-_CURRENT_TOKEN = DriverQuery(
-    select(Token.token_hmac, Token.expires_at).where(Token.user_id == bindparam("user_id"))
-)
+# A login's new token over the locked user's current one: on SQLite an upsert (the lock read the
+# current one); on PostgreSQL the same upsert and, in one round trip, the row it replaced (read
+# in the statement's snapshot, taken after the lock).
+_PREVIOUS = select(Token.token_hmac, Token.expires_at).where(Token.user_id == bindparam("owner"))
+_SWAP_TOKEN = {
+    "sqlite": DriverStatement(_UPSERTS["sqlite"]),
+    "postgresql": DriverStatement(
+        select(*_PREVIOUS.cte("previous").c).add_cte(_UPSERTS["postgresql"].cte("swapped"))
+    ),
+}
 
 
 def login(
@@ -539,20 +547,17 @@ def _replace_token(
     random: RandomSource,
 ) -> _Replacement:
     """Issue a token over the previous one (``user`` is locked)."""
-    previous = _current_token(db, user)
     token = new_token(random)
     digest = token_hmac(config.key, token)
     expires_at = token_expiry(now, config.zone)
-    _UPSERT_TOKEN[dialect_name(db)].execute(
-        db,
-        {
-            "user_id": user.id,
-            "token_hmac": digest,
-            "agent_id": agent_id,
-            "issued_at": now,
-            "expires_at": expires_at,
-        },
-    )
+    new = {
+        "user_id": user.id,
+        "token_hmac": digest,
+        "agent_id": agent_id,
+        "issued_at": now,
+        "expires_at": expires_at,
+    }
+    previous = _swap_token(db, user, new)
     events = [
         Event(
             Action.TOKEN_ISSUE,
@@ -567,12 +572,12 @@ def _replace_token(
     return _Replacement(IssuedToken(user.cid, token, expires_at), events)
 
 
-def _current_token(db: Db, user: AnyRow) -> Any:
-    """The token the locked ``user`` holds, or None: read with the lock on SQLite, after it on
-    PostgreSQL (see ``_LOCK_USER``)."""
+def _swap_token(db: Db, user: AnyRow, new: Mapping[str, Any]) -> Any:
+    """Store ``new`` as the locked ``user``'s token; the row it replaced, or None."""
     if dialect_name(db) == "sqlite":
+        _SWAP_TOKEN["sqlite"].execute(db, new)
         return user if user.token_hmac is not None else None
-    return _CURRENT_TOKEN.first(db, {"user_id": user.id})
+    return _SWAP_TOKEN["postgresql"].first(db, {**new, "owner": user.id})
 
 
 def _raise_unless_active(agent: AnyRow | None) -> None:
