@@ -18,10 +18,12 @@ from ucauth.audit.models import AuditEvent
 from ucauth.audit.service import events
 from ucauth.db import make_engine
 from ucauth.randomness import SecureRandom, SeededRandom
-from ucauth.tokens import credentials, service
+from ucauth.tokens import credentials, nonces, service
 from ucauth.tokens.errors import (
     AccountSuspendedError,
     InvalidCredentialsError,
+    NonceExpiredError,
+    NonceUnknownError,
     TooManyAttemptsError,
 )
 from ucauth.tokens.models import Throttle, Token, UsedNonce
@@ -327,6 +329,42 @@ def test_purge_removes_only_what_is_dead(
     assert counts == {"nonces": 1, "tokens": 1, "throttles": 0}
     assert session.scalars(select(UsedNonce.nonce)).all() == []
     assert session.scalar(select(AuditEvent.id).limit(1)) is not None  # the audit stays
+
+
+def test_a_used_nonce_is_kept_as_its_hmac_and_refused_until_and_after_its_purge(
+    database_url: str, session: Session, token_config: TokenConfig, agent: TestAgent
+) -> None:
+    nonce = service.issue_challenge(
+        session, token_config, agent.agent_id, CID, now=NOON, random=SecureRandom()
+    ).nonce
+    assert session.scalars(select(UsedNonce.nonce)).all() == []  # a challenge writes nothing
+    signed = agent.signed_login(nonce, CID)
+    engine = make_engine(database_url)  # as another server process would
+
+    def log_in_at(at: datetime) -> service.IssuedToken:
+        with engine.connect() as other_process:
+            return service.login(
+                other_process,
+                token_config,
+                signed,
+                now=at,
+                client_address=ADDRESS,
+                random=SecureRandom(),
+            )
+
+    log_in_at(NOON)
+    binding = nonces.unseal(token_config.nonce_key, nonce)
+    assert binding is not None and binding.expires_at == NOON + timedelta(minutes=5)
+    used = session.execute(select(UsedNonce.nonce, UsedNonce.expires_at)).all()
+    assert [tuple(row) for row in used] == [(binding.tag, binding.expires_at)]
+    with pytest.raises(NonceUnknownError):  # a replay, from any process
+        log_in_at(NOON + timedelta(minutes=4))
+    assert service.purge_expired(session, NOON + timedelta(minutes=10))["nonces"] == 1
+    with pytest.raises(NonceExpiredError):  # purged: its own expiry still refuses it
+        log_in_at(NOON + timedelta(minutes=10))
+    engine.dispose()
+    reasons = [e.reason for e in events(session, actions=["login"]) if e.outcome == "failure"]
+    assert reasons == ["nonce_expired", "nonce_unknown"]
 
 
 def test_fifty_concurrent_logins_of_one_user_leave_exactly_one_valid_token(
