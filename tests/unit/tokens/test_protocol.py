@@ -171,3 +171,13 @@ def test_private_key_pem_round_trip() -> None:
     assert protocol.public_key_bytes(again) == protocol.public_key_bytes(key)
     with pytest.raises(ProtocolError):
         protocol.private_key_from_pem(b"not a key")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2026-11-25T03:04:05", "2026-1-25T03:04:05Z", " 2026-11-25T03:04:05Z", "2026-02-30T00:00:00Z"],
+)
+def test_signed_at_is_parsed_in_exactly_its_format(text: str) -> None:
+    assert protocol.parse_time(protocol.format_time(SIGNED_AT)) == SIGNED_AT
+    with pytest.raises(ProtocolError):
+        protocol.parse_time(text)
