@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, TypeAlias, cast
+from typing import Any, TypeAlias, TypeVar, cast
 
 from sqlalchemy import (
     Connection,
@@ -29,6 +29,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
 from sqlalchemy.types import TypeDecorator
 
+T = TypeVar("T")
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -149,17 +150,12 @@ class DriverQuery:
 
     def first(self, db: Db, params: Mapping[str, Any]) -> Any:
         """The first row (attributes named as the statement's columns), or None."""
-        connection = _connection(db)
-        compiled = self._compile(connection.dialect)
-        try:
-            cursor = connection.connection.cursor()
-            try:
-                cursor.execute(compiled.sql, compiled.bound(params))
-                row = cursor.fetchone()
-            finally:
-                cursor.close()
-        except connection.dialect.loaded_dbapi.Error as error:
-            raise _wrapped(connection, compiled.sql, error) from None
+
+        def fetch(cursor: Any, compiled: _CompiledQuery) -> tuple[Any, _CompiledQuery]:
+            cursor.execute(compiled.sql, compiled.bound(params))
+            return cursor.fetchone(), compiled
+
+        row, compiled = self._on_cursor(db, fetch)
         if row is None:
             return None
         return self._row._make(
@@ -167,11 +163,22 @@ class DriverQuery:
             for convert, value in zip(compiled.converters, row, strict=True)
         )
 
-    def _compile(self, dialect: Dialect) -> _CompiledQuery:
-        compiled = self._compiled.get(dialect.name)
+    def _on_cursor(self, db: Db, call: Callable[[Any, _CompiledQuery], T]) -> T:
+        """``call(cursor, compiled)`` on a cursor of ``db``'s DB-API connection; its errors
+        raised as SQLAlchemy would."""
+        connection = _connection(db)
+        compiled = self._compiled.get(connection.dialect.name)
         if compiled is None:
-            compiled = self._compiled[dialect.name] = _CompiledQuery(self._statement, dialect)
-        return compiled
+            compiled = _CompiledQuery(self._statement, connection.dialect)
+            self._compiled[connection.dialect.name] = compiled
+        try:
+            cursor = connection.connection.cursor()
+            try:
+                return call(cursor, compiled)
+            finally:
+                cursor.close()
+        except connection.dialect.loaded_dbapi.Error as error:
+            raise _wrapped(connection, compiled.sql, error) from None
 
 
 class DriverStatement(DriverQuery):
@@ -183,20 +190,15 @@ class DriverStatement(DriverQuery):
 
     def execute(self, db: Db, params: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> int:
         """Run it once, or once per parameter set of a sequence; how many rows it changed."""
-        connection = _connection(_in_transaction(db))
-        compiled = self._compile(connection.dialect)
-        try:
-            cursor = connection.connection.cursor()
-            try:
-                if isinstance(params, Mapping):
-                    cursor.execute(compiled.sql, compiled.bound(params))
-                else:
-                    cursor.executemany(compiled.sql, [compiled.bound(p) for p in params])
-                return int(cursor.rowcount)
-            finally:
-                cursor.close()
-        except connection.dialect.loaded_dbapi.Error as error:
-            raise _wrapped(connection, compiled.sql, error) from None
+
+        def run(cursor: Any, compiled: _CompiledQuery) -> int:
+            if isinstance(params, Mapping):
+                cursor.execute(compiled.sql, compiled.bound(params))
+            else:
+                cursor.executemany(compiled.sql, [compiled.bound(p) for p in params])
+            return int(cursor.rowcount)
+
+        return self._on_cursor(_in_transaction(db), run)
 
 
 def _connection(db: Db) -> Connection:
