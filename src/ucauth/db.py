@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, Protocol, TypeAlias, TypeVar
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeAlias, TypeVar, cast
 
 from sqlalchemy import (
     Connection,
@@ -18,7 +18,6 @@ from sqlalchemy import (
     Engine,
     Enum,
     MetaData,
-    Select,
     create_engine,
     event,
     make_url,
@@ -27,6 +26,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ClauseElement
 from sqlalchemy.types import TypeDecorator
 
 P = ParamSpec("P")
@@ -140,33 +141,23 @@ class DriverQuery:
 
     For the hot single-row reads, where SQLAlchemy's execution layer (and psycopg's column
     descriptions) cost several times the query itself. Parameters are the statement's bind
-    parameters by name (no expanding ``IN`` lists).
+    parameters by name (no expanding ``IN`` lists), converted as SQLAlchemy would.
     """
 
-    def __init__(self, statement: Select[*tuple[Any, ...]]) -> None:
+    def __init__(self, statement: ClauseElement) -> None:
         self._statement = statement
-        keys = [str(column.key) for column in statement.selected_columns]
-        self._row: Any = namedtuple("_Row", keys)  # type: ignore[misc]
+        keys = [str(column.key) for column in _columns(statement)]
+        self._row: Any = namedtuple("_Row", keys) if keys else None
         self._compiled: dict[str, _CompiledQuery] = {}
 
     def first(self, db: Db, params: Mapping[str, Any]) -> Any:
         """The first row (attributes named as the statement's columns), or None."""
-        if isinstance(db, Connection):
-            connection = db
-        else:
-            db.flush()  # as Session.execute would: the query sees the session's pending changes
-            connection = db.connection()
-        compiled = self.compiled(connection.dialect)
-        dbapi_error = connection.dialect.loaded_dbapi.Error
-        try:
-            cursor = connection.connection.cursor()
-            try:
-                cursor.execute(compiled.sql, compiled.bound(params))
-                row = cursor.fetchone()
-            finally:
-                cursor.close()
-        except dbapi_error as error:
-            raise _wrapped(connection, compiled.sql, error) from None
+
+        def fetch(cursor: Any, compiled: _CompiledQuery) -> tuple[Any, _CompiledQuery]:
+            cursor.execute(compiled.sql, compiled.bound(params))
+            return cursor.fetchone(), compiled
+
+        row, compiled = self._on_cursor(db, fetch)
         return None if row is None else self.row(compiled, row)
 
     def compiled(self, dialect: Dialect) -> _CompiledQuery:
@@ -182,6 +173,58 @@ class DriverQuery:
             value if convert is None else convert(value)
             for convert, value in zip(compiled.converters, values, strict=True)
         )
+
+    def _on_cursor(self, db: Db, call: Callable[[Any, _CompiledQuery], T]) -> T:
+        """``call(cursor, compiled)`` on a cursor of ``db``'s DB-API connection; its errors
+        raised as SQLAlchemy would."""
+        connection = _connection(db)
+        compiled = self.compiled(connection.dialect)
+        try:
+            cursor = connection.connection.cursor()
+            try:
+                return call(cursor, compiled)
+            finally:
+                cursor.close()
+        except connection.dialect.loaded_dbapi.Error as error:
+            raise _wrapped(connection, compiled.sql, error) from None
+
+
+class DriverStatement(DriverQuery):
+    """A :class:`DriverQuery` that writes (insert, update, delete; ``first`` answers what it
+    returns), in the connection's transaction, begun if need be; the caller commits."""
+
+    def first(self, db: Db, params: Mapping[str, Any]) -> Any:
+        return super().first(_in_transaction(db), params)
+
+    def execute(self, db: Db, params: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> int:
+        """Run it once, or once per parameter set of a sequence; how many rows it changed."""
+
+        def run(cursor: Any, compiled: _CompiledQuery) -> int:
+            if isinstance(params, Mapping):
+                cursor.execute(compiled.sql, compiled.bound(params))
+            else:
+                cursor.executemany(compiled.sql, [compiled.bound(p) for p in params])
+            return int(cursor.rowcount)
+
+        return self._on_cursor(_in_transaction(db), run)
+
+
+def _connection(db: Db) -> Connection:
+    if isinstance(db, Connection):
+        return db
+    db.flush()  # as Session.execute would: the query sees the session's pending changes
+    return db.connection()
+
+
+def _in_transaction(db: Db) -> Db:
+    """``db``, in a transaction that its ``commit`` commits (a Session always is)."""
+    if isinstance(db, Connection) and not db.in_transaction():
+        db.begin()
+    return db
+
+
+def _columns(statement: ClauseElement) -> Sequence[Any]:
+    return list(getattr(statement, "exported_columns", ()))
 
 
 class Reader(Protocol):
@@ -219,21 +262,37 @@ def _wrapped(connection: Connection, sql: str, error: Any) -> StatementError:
 
 
 class _CompiledQuery:
-    """A statement's SQL for one dialect, its constant parameters, its column converters."""
+    """A statement's SQL for one dialect, its constant parameters, its parameters' and
+    columns' converters."""
 
-    def __init__(self, statement: Select[*tuple[Any, ...]], dialect: Dialect) -> None:
-        compiled = statement.compile(dialect=dialect)
+    def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
+        compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
         self.sql = str(compiled)
+        processors: dict[str, Callable[[Any], Any]] = {}
+        for name, bind in compiled.binds.items():
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                processors[name] = process
         self.names = [name for name, bind in compiled.binds.items() if bind.value is None]
-        self._params = compiled.construct_params(dict.fromkeys(self.names))
+        constants = compiled.construct_params(dict.fromkeys(self.names))
+        self._params = {
+            name: processors[name](value)
+            if name in processors and name not in self.names
+            else value
+            for name, value in constants.items()
+        }
+        self._processors = [(name, processors[name]) for name in self.names if name in processors]
         self._positions = compiled.positiontup  # None for named parameters (psycopg)
         self.converters = [
             column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in statement.selected_columns
+            for column in _columns(statement)
         ]
 
     def bound(self, params: Mapping[str, Any]) -> Any:
         values = {**self._params, **params}
+        for name, process in self._processors:
+            if name in params:
+                values[name] = process(values[name])
         if self._positions is None:
             return values
         return [values[name] for name in self._positions if name is not None]
@@ -261,4 +320,6 @@ class _CompiledQuery:
         params = {k: v for k, v in self._params.items() if k not in self.names}
         for name in self.names:
             params[name] = [values[name] for values in sets]
+        for name, process in self._processors:
+            params[name] = [process(value) for value in params[name]]
         return params

@@ -3,22 +3,26 @@
 Four kinds of work, four ways:
 
 - **Hot reads** (:meth:`Database.fetch`: the token check of every verify and rights lookup, the
-  registry read of a lookup; one indexed query each, a ``ucauth.db.DriverQuery``). SQLite runs
-  them in place on the event loop, on one connection kept for them (no pool checkout; outside
-  any transaction, so each sees the latest commit). PostgreSQL batches them
+  registry read of a lookup in the same query; a ``ucauth.db.DriverQuery``). SQLite runs them in
+  place on the event loop, on one connection kept for them (no pool checkout; outside any
+  transaction, so each sees the latest commit). PostgreSQL batches them
   (:class:`ucauth.server.batched_reads.ReadBatcher`): the reads that arrive while one statement
   is under way go together in the next, so the loop never waits for a round trip and the
   database answers many reads per statement.
-- **Lone reads with writes** (:meth:`Database.read`: a refused token's failure counters and
-  audit, the five-minutely last-access stamp, legacy credentials, sessions) run in place. On
-  PostgreSQL they use their own pool in autocommit mode (one round trip), whose writes commit
-  without waiting for the WAL flush (``synchronous_commit=off``: a database crash may lose the
-  last fraction of a second of them, never corrupt anything).
-- **Write transactions** (:meth:`Database.run`: challenge, login, logout, account status). SQLite
+- **Lone reads with writes** (:meth:`Database.read`: the challenge's agent check, a refused
+  token's failure counters and audit, the five-minutely last-access stamp, legacy credentials,
+  sessions) run in place. On PostgreSQL they use their own pool in autocommit mode (one round
+  trip), whose writes commit without waiting for the WAL flush (``synchronous_commit=off``: a
+  database crash may lose the last fraction of a second of them, never corrupt anything).
+- **Write transactions** (:meth:`Database.run`: login, logout, account status). SQLite
   runs them in place too: it is local and commits without a disk flush (WAL,
-  ``synchronous=NORMAL``). PostgreSQL runs them on psycopg's async driver through SQLAlchemy's
-  greenlet bridge (``run_sync``): the same service code, but the loop serves other requests while
-  one waits for the network or for its commit's WAL flush, and concurrent commits share flushes.
+  ``synchronous=NORMAL``; the log goes back into the database file in a background thread,
+  :mod:`ucauth.server.checkpoint`). Its pool hands out the connection used last, whose page cache
+  the last write left valid. PostgreSQL runs them in a pool of threads, one connection
+  each: the same service code, but the loop serves other requests while one waits for the
+  network or for its commit's WAL flush, and concurrent commits share flushes. (Threads cost a
+  third less CPU per login than psycopg's async driver behind SQLAlchemy's greenlet bridge,
+  which had to wake the loop for every statement; the GIL is released while a thread waits.)
 - **Audit group commits** (:meth:`Database.store_audit`, the records that must be committed
   before a rights lookup is answered): in place on SQLite; on PostgreSQL one statement (every
   column an array) on a connection of its own, its durable commit in the same round trip.
@@ -30,16 +34,19 @@ connection fails, then the pool reconnects).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from functools import partial
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from ucauth.audit.service import INSERT_ARRAYS, Event, insert_arrays_params, record_each
 from ucauth.db import DriverQuery, make_engine
 from ucauth.server.batched_reads import ReadBatcher
+from ucauth.server.checkpoint import WalCheckpointer
 from ucauth.server.own_connection import OwnConnection
 
 P = ParamSpec("P")
@@ -55,16 +62,18 @@ READER_CONNECT_ARGS: dict[str, Any] = {
 class Database:
     """The server's engines: ``engine`` (sync: ORM sessions, the schema check) and the runners.
 
-    ``pool_size``: PostgreSQL connections kept open for write transactions (bursts open 10 more).
+    ``pool_size``: PostgreSQL connections (and threads) for write transactions.
     """
 
     def __init__(self, url: str, pool_size: int) -> None:
-        self._async: AsyncEngine | None = None
+        self._threads: ThreadPoolExecutor | None = None
+        self._checkpointer: WalCheckpointer | None = None
         self._batcher: ReadBatcher | None = None
         self._auditing: OwnConnection | None = None
         self._fetching: Connection | None = None  # SQLite's, opened by the first fetch
         if url.startswith("sqlite"):
-            self.engine = self._reader = make_engine(url)
+            self.engine = self._reader = self._writer = make_engine(url, pool_use_lifo=True)
+            self._checkpointer = WalCheckpointer(self.engine)
             return
         self.engine = make_engine(url, pool_pre_ping=False, connect_args=POSTGRES_CONNECT_ARGS)
         self._reader = make_engine(
@@ -73,9 +82,14 @@ class Database:
             isolation_level="AUTOCOMMIT",
             connect_args=READER_CONNECT_ARGS,
         )
-        self._async = create_async_engine(
-            url, pool_pre_ping=False, pool_size=pool_size, connect_args=POSTGRES_CONNECT_ARGS
+        self._writer = make_engine(
+            url,
+            pool_pre_ping=False,
+            pool_size=pool_size,
+            max_overflow=0,
+            connect_args=POSTGRES_CONNECT_ARGS,
         )
+        self._threads = ThreadPoolExecutor(pool_size, thread_name_prefix="db-write")
         dialect = self.engine.dialect
         self._batcher = ReadBatcher(OwnConnection(url, dialect, POSTGRES_CONNECT_ARGS), dialect)
         self._auditing = OwnConnection(url, dialect, POSTGRES_CONNECT_ARGS)
@@ -100,11 +114,16 @@ class Database:
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """``work(connection, ...)`` in a transaction; it commits what it wants kept."""
-        if self._async is None:
-            with self.engine.connect() as connection:
-                return work(connection, *args, **kwargs)
-        async with self._async.connect() as async_connection:
-            return await async_connection.run_sync(work, *args, **kwargs)
+        job = partial(self._transaction, work, *args, **kwargs)
+        if self._threads is None:
+            return job()
+        return await asyncio.get_running_loop().run_in_executor(self._threads, job)
+
+    def _transaction(
+        self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        with self._writer.connect() as connection:
+            return work(connection, *args, **kwargs)
 
     async def store_audit(self, group: Sequence[tuple[datetime, Event]]) -> None:
         """Commit audit events in one transaction (the group commit of
@@ -113,18 +132,20 @@ class Database:
         if self._auditing is not None:
             await self._auditing.execute(INSERT_ARRAYS, insert_arrays_params(group))
             return
-        with self.engine.connect() as connection:
+        with self._writer.connect() as connection:
             record_each(connection, group)
             connection.commit()
 
     async def dispose(self) -> None:
         if self._auditing is not None:
             await self._auditing.close()
-        if self._fetching is not None:
-            self._fetching.close()
         if self._batcher is not None:
             await self._batcher.close()
-        if self._async is not None:
-            await self._async.dispose()
-        self._reader.dispose()
-        self.engine.dispose()
+        if self._fetching is not None:
+            self._fetching.close()
+        if self._threads is not None:
+            self._threads.shutdown()
+        if self._checkpointer is not None:
+            self._checkpointer.close()
+        for engine in {self._writer, self._reader, self.engine}:
+            engine.dispose()

@@ -1,24 +1,26 @@
-"""Tables of the tokens domain: outstanding challenges, current tokens, throttling counters."""
+"""Tables of the tokens domain: used challenge nonces, current tokens, throttling counters."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String
+from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ucauth.db import Base, UtcDateTime
 
 
-class Challenge(Base):
-    """A nonce issued to one agent for one CID; deleted when used (single use)."""
+class UsedNonce(Base):
+    """A challenge nonce that was used (its HMAC), kept until it expires: single use.
 
-    __tablename__ = "challenges"
-    __table_args__ = (Index("ix_challenges_agent_id_expires_at", "agent_id", "expires_at"),)
+    Challenges themselves are stateless (:mod:`ucauth.tokens.nonces`). Without a rowid on
+    SQLite: the primary key is the table.
+    """
+
+    __tablename__ = "used_nonces"
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     nonce: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
-    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
-    cid: Mapped[str] = mapped_column(String(13))
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

@@ -13,7 +13,8 @@ so no boundary between them can shift. Login fields, in order::
 
 Account-status request fields: ``b"ucauth/account-status/v1", SHA-256(origin), SHA-256(nonce),
 CID``. On the wire, bytes are unpadded base64url (nonce, public key, signature) or hex (card
-digest).
+digest). The nonce is opaque to agents: :data:`NONCE_BYTES` the server made
+(:mod:`ucauth.tokens.nonces`).
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import ClassVar
 from urllib.parse import urlsplit
 
@@ -31,8 +34,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from ucauth.tokens.errors import ProtocolError
+from ucauth.tokens.nonces import NONCE_BYTES as NONCE_BYTES
 
-NONCE_BYTES = 32
 DIGEST_BYTES = 32
 PUBLIC_KEY_BYTES = 32
 SIGNATURE_BYTES = 64
@@ -40,8 +43,10 @@ CID_LENGTH = 13
 LOGIN_CONTEXT = b"ucauth/login/v1"
 ACCOUNT_STATUS_CONTEXT = b"ucauth/account-status/v1"
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_TIME = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z")
 
 
+@lru_cache(maxsize=64)  # a server sees its own origin in every request
 def normalize_origin(url: str) -> str:
     """The origin of ``url``: ``scheme://host[:port]``, lower case, default port dropped.
 
@@ -100,12 +105,15 @@ def format_time(moment: datetime) -> str:
 
 
 def parse_time(text: str) -> datetime:
-    """The inverse of :func:`format_time`."""
+    """The inverse of :func:`format_time` (exactly its shape)."""
+    match = _TIME.fullmatch(text)
+    if match is None:
+        raise ProtocolError(field="signed_at")
     try:
-        moment = datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    except ValueError as error:
+        year, month, day, hour, minute, second = map(int, match.groups())
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    except ValueError as error:  # 2026-02-30 and the like
         raise ProtocolError(field="signed_at") from error
-    return moment
 
 
 def _fields(*values: bytes) -> bytes:

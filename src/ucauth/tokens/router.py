@@ -95,8 +95,9 @@ async def challenge(request: Request) -> Response:
     """A single-use nonce for this enrolled agent and card CID (five minutes)."""
     body = await read_json(request, ChallengeRequest)
     context = app_context(request)
-    issued = await context.database.run(
+    issued = context.database.read(
         service.issue_challenge,
+        context.tokens,
         body.agent_id,
         body.cid,
         now=context.clock.now(),

@@ -33,7 +33,7 @@ class ChallengeRequest(BaseModel):
 
 
 class ChallengeResponse(BaseModel):
-    nonce: str = Field(description="32 bytes, unpadded base64url; single use")
+    nonce: str = Field(description="93 bytes, unpadded base64url; opaque; single use")
     expires_at: datetime
 
 

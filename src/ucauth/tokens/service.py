@@ -13,19 +13,31 @@ import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, Row, any_, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    Row,
+    and_,
+    any_,
+    bindparam,
+    case,
+    delete,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from ucauth.accounts.models import Agent, AgentStatus, Role, User, UserStatus
 from ucauth.audit.service import Action, Event, Outcome, record, record_bulk
 from ucauth.cid import is_valid_cid, validate_cid
-from ucauth.db import Db, DriverQuery, Reader, UtcDateTime, dialect_name, upserts
+from ucauth.db import Db, DriverQuery, DriverStatement, Reader, UtcDateTime, dialect_name, upserts
 from ucauth.randomness import RandomSource
 from ucauth.settings import ServerSettings
-from ucauth.tokens import throttle
+from ucauth.tokens import nonces, throttle
 from ucauth.tokens.credentials import (
     log_label,
     matches,
@@ -51,9 +63,8 @@ from ucauth.tokens.errors import (
     TokensError,
 )
 from ucauth.tokens.lifetime import token_expiry
-from ucauth.tokens.models import Challenge, Token
+from ucauth.tokens.models import Token, UsedNonce
 from ucauth.tokens.protocol import (
-    NONCE_BYTES,
     SignedAccountStatusQuery,
     SignedLogin,
     SignedMessage,
@@ -62,6 +73,9 @@ from ucauth.tokens.protocol import (
 from ucauth.tokens.throttle import Keys, Scope
 
 CHALLENGE_LIFETIME = timedelta(minutes=5)
+# A used nonce is kept this long past its expiry: a server process whose clock lags the purging
+# one's still refuses it as used.
+NONCE_GRACE = timedelta(minutes=5)
 STAMP_INTERVAL = timedelta(minutes=5)  # verifies stamp last access (agents: last seen) this often
 NOT_REGISTERED = "not_registered"
 _DUMMY_HMAC = bytes(32)
@@ -86,6 +100,11 @@ class TokenConfig:
             settings.zone,
             settings.legacy_sunset(),
         )
+
+    @cached_property
+    def nonce_key(self) -> bytes:
+        """The HMAC key of challenge nonces (:mod:`ucauth.tokens.nonces`)."""
+        return nonces.nonce_key(self.key)
 
 
 @dataclass(frozen=True)
@@ -140,16 +159,13 @@ class AccountState:
     revoked_reason: str | None = None
 
 
-_AGENT_STATUS = select(Agent.status).where(Agent.id == bindparam("agent_id"))
-_PURGE_CHALLENGES = delete(Challenge).where(
-    Challenge.agent_id == bindparam("agent_id"), Challenge.expires_at <= bindparam("now")
-)
-_INSERT_CHALLENGE = insert(Challenge)
-_USE_CHALLENGE = (
-    delete(Challenge)
-    .where(Challenge.nonce == bindparam("nonce"))
-    .returning(Challenge.agent_id, Challenge.cid, Challenge.expires_at)
-)
+_AGENT_STATUS = DriverQuery(select(Agent.status).where(Agent.id == bindparam("agent_id")))
+_USE_NONCE = {
+    dialect: DriverStatement(statement)
+    for dialect, statement in upserts(
+        lambda insert: insert(UsedNonce).on_conflict_do_nothing(index_elements=[UsedNonce.nonce])
+    ).items()
+}
 _STAMP_AGENT = (
     update(Agent)
     .where(Agent.id == bindparam("agent_id"))
@@ -189,53 +205,81 @@ def _token_upsert(insert: Callable[[Any], Any]) -> Any:
     )
 
 
-_UPSERT_TOKEN = upserts(_token_upsert)
+_UPSERTS = upserts(_token_upsert)
 
 
 def issue_challenge(
-    db: Db, agent_id: int, cid: str, *, now: datetime, random: RandomSource
+    db: Db, config: TokenConfig, agent_id: int, cid: str, *, now: datetime, random: RandomSource
 ) -> IssuedChallenge:
-    """A single-use nonce for this agent and this card's CID, valid for five minutes."""
+    """A single-use nonce for this agent and this card's CID, valid for five minutes.
+
+    Writes nothing: the nonce carries its binding under the server's HMAC
+    (:mod:`ucauth.tokens.nonces`); one read checks that the agent is enrolled and active.
+    """
     cid = validate_cid(cid)
-    _raise_unless_active(db.execute(_AGENT_STATUS, {"agent_id": agent_id}).first())
-    db.execute(_PURGE_CHALLENGES, {"agent_id": agent_id, "now": now})
-    challenge = IssuedChallenge(random.token_bytes(NONCE_BYTES), now + CHALLENGE_LIFETIME)
-    db.execute(
-        _INSERT_CHALLENGE,
-        {
-            "nonce": challenge.nonce,
-            "agent_id": agent_id,
-            "cid": cid,
-            "expires_at": challenge.expires_at,
-        },
+    _raise_unless_active(_AGENT_STATUS.first(db, {"agent_id": agent_id}))
+    expires_at = now + CHALLENGE_LIFETIME
+    random_part = random.token_bytes(nonces.RANDOM_BYTES)
+    return IssuedChallenge(
+        nonces.seal(config.nonce_key, random_part, agent_id, cid, expires_at), expires_at
     )
-    db.commit()
-    return challenge
 
 
 # The agent of a signed request and the request's throttle counters, in one query.
-_AGENT_QUERY = throttle.joined(
-    select(
-        Agent.id,
-        Agent.public_key,
-        Agent.status,
-        Agent.unit_hcode,
-        Agent.last_seen_at,
+_AGENT = DriverQuery(
+    throttle.joined(
+        select(
+            Agent.id,
+            Agent.public_key,
+            Agent.status,
+            Agent.unit_hcode,
+            Agent.last_seen_at,
+        )
+        .select_from(throttle.ONE_ROW)
+        .outerjoin(Agent, Agent.id == bindparam("agent_id"))
     )
-    .select_from(throttle.ONE_ROW)
-    .outerjoin(Agent, Agent.id == bindparam("agent_id"))
 )
-# The account logging in, locked until commit: logins of one user queue here. Its current
-# token is read after the lock is held (PostgreSQL: a fresh snapshot, so a token committed by the
-# login ahead in the queue is seen and audited as superseded).
-_LOCK_USER = (
-    select(User.id, User.cid, User.status, User.revoked_at, User.revoked_reason)
+# The account logging in, locked until commit (logins of one user queue here) and, when it may
+# log in, its last access stamped. Its current token is read after the lock is held: SQLite holds
+# the database's write lock from the transaction's first write (the used nonce) on, so the same
+# statement reads it; PostgreSQL reads it in a statement of its own (``_SWAP_TOKEN``: a fresh
+# snapshot, so that a token committed by the login ahead in the queue is seen and audited as
+# superseded).
+_LOCK_USER_UPDATE = (
+    update(User)
     .where(User.cid == bindparam("cid"))
-    .with_for_update()
+    .values(
+        last_access_at=case(
+            (
+                and_(User.status == UserStatus.ACTIVE, bindparam("card_valid", type_=Boolean)),
+                bindparam("now", type_=UtcDateTime),
+            ),
+            else_=User.last_access_at,
+        )
+    )
 )
-_CURRENT_TOKEN = select(Token.token_hmac, Token.expires_at).where(
-    Token.user_id == bindparam("user_id")
-)
+_USER_COLUMNS = (User.id, User.cid, User.status, User.revoked_at, User.revoked_reason)
+_TOKEN_OF_USER = Token.user_id == User.id
+_LOCK_USER = {
+    "sqlite": DriverStatement(
+        _LOCK_USER_UPDATE.returning(
+            *_USER_COLUMNS,
+            select(Token.token_hmac).where(_TOKEN_OF_USER).scalar_subquery().label("token_hmac"),
+            select(Token.expires_at).where(_TOKEN_OF_USER).scalar_subquery().label("expires_at"),
+        )
+    ),
+    "postgresql": DriverStatement(_LOCK_USER_UPDATE.returning(*_USER_COLUMNS)),
+}
+# A login's new token over the locked user's current one: on SQLite an upsert (the lock read the
+# current one); on PostgreSQL the same upsert and, in one round trip, the row it replaced (read
+# in the statement's snapshot, taken after the lock).
+_PREVIOUS = select(Token.token_hmac, Token.expires_at).where(Token.user_id == bindparam("owner"))
+_SWAP_TOKEN = {
+    "sqlite": DriverStatement(_UPSERTS["sqlite"]),
+    "postgresql": DriverStatement(
+        select(*_PREVIOUS.cte("previous").c).add_cte(_UPSERTS["postgresql"].cte("swapped"))
+    ),
+}
 
 
 def login(
@@ -255,18 +299,21 @@ def login(
     """
     payload = request.payload
     keys = Keys(Scope.LOGIN, client_address, payload.cid)
-    agent = db.execute(_AGENT_QUERY, {"agent_id": request.agent_id, **keys.params()}).one()
+    agent = _AGENT.first(db, {"agent_id": request.agent_id, **keys.params()})
     throttle.raise_if_blocked(agent, now)
     failure_keys, actor = Keys(Scope.LOGIN, client_address), "anonymous"
     try:
         _check_agent_request(db, config, agent, payload, request.signature, now)
         failure_keys, actor = keys, f"agent:{agent.id}"
-        user = db.execute(_LOCK_USER, {"cid": payload.cid}).first()
+        expiry = payload.card_expiry
+        card_valid = expiry is None or expiry >= _local_date(now, config.zone)
+        lock = _LOCK_USER[dialect_name(db)]
+        user = lock.first(db, {"cid": payload.cid, "now": now, "card_valid": card_valid})
         if user is None:
             raise AccountNotRegisteredError()
         _raise_if_not_active(user.status, user.revoked_at, user.revoked_reason, config.zone)
-        if payload.card_expiry is not None and payload.card_expiry < _local_date(now, config.zone):
-            raise CardExpiredError(date=payload.card_expiry.isoformat())
+        if expiry is not None and not card_valid:
+            raise CardExpiredError(date=expiry.isoformat())
     except TokensError as error:
         event = Event(
             Action.LOGIN,
@@ -317,7 +364,7 @@ def account_status(
     """The status of the account of the card's CID, for an enrolled agent only (its step 4)."""
     query = request.query
     keys = Keys(Scope.LOGIN, client_address)
-    agent = db.execute(_AGENT_QUERY, {"agent_id": request.agent_id, **keys.params()}).one()
+    agent = _AGENT.first(db, {"agent_id": request.agent_id, **keys.params()})
     throttle.raise_if_blocked(agent, now)
     try:
         _check_agent_request(db, config, agent, query, request.signature, now)
@@ -542,11 +589,12 @@ def revoke_tokens_of(
 
 
 def purge_expired(db: Db, now: datetime) -> dict[str, int]:
-    """Delete expired challenges and tokens and idle throttle counters; commits; counts."""
-    challenges = db.execute(delete(Challenge).where(Challenge.expires_at <= now))
+    """Delete used nonces that expired (:data:`NONCE_GRACE` ago), expired tokens and idle
+    throttle counters; commits; counts."""
+    used = db.execute(delete(UsedNonce).where(UsedNonce.expires_at <= now - NONCE_GRACE))
     tokens = db.execute(delete(Token).where(Token.expires_at <= now))
     counts = {
-        "challenges": int(challenges.rowcount),  # type: ignore[attr-defined]
+        "nonces": int(used.rowcount),  # type: ignore[attr-defined]
         "tokens": int(tokens.rowcount),  # type: ignore[attr-defined]
         "throttles": throttle.purge(db, now),
     }
@@ -569,22 +617,18 @@ def _replace_token(
     now: datetime,
     random: RandomSource,
 ) -> _Replacement:
-    """Issue a token over the previous one (``user`` is locked); stamp last access."""
-    previous = db.execute(_CURRENT_TOKEN, {"user_id": user.id}).first()
+    """Issue a token over the previous one (``user`` is locked)."""
     token = new_token(random)
     digest = token_hmac(config.key, token)
     expires_at = token_expiry(now, config.zone)
-    db.execute(
-        _UPSERT_TOKEN[dialect_name(db)],
-        {
-            "user_id": user.id,
-            "token_hmac": digest,
-            "agent_id": agent_id,
-            "issued_at": now,
-            "expires_at": expires_at,
-        },
-    )
-    db.execute(_STAMP_USER, {"user_id": user.id, "now": now})
+    new = {
+        "user_id": user.id,
+        "token_hmac": digest,
+        "agent_id": agent_id,
+        "issued_at": now,
+        "expires_at": expires_at,
+    }
+    previous = _swap_token(db, user, new)
     events = [
         Event(
             Action.TOKEN_ISSUE,
@@ -597,6 +641,14 @@ def _replace_token(
     if previous is not None and previous.expires_at > now:
         events.append(_revoke_event(user.cid, previous.token_hmac, "superseded", user.cid))
     return _Replacement(IssuedToken(user.cid, token, expires_at), events)
+
+
+def _swap_token(db: Db, user: AnyRow, new: Mapping[str, Any]) -> Any:
+    """Store ``new`` as the locked ``user``'s token; the row it replaced, or None."""
+    if dialect_name(db) == "sqlite":
+        _SWAP_TOKEN["sqlite"].execute(db, new)
+        return user if user.token_hmac is not None else None
+    return _SWAP_TOKEN["postgresql"].first(db, {**new, "owner": user.id})
 
 
 def _raise_unless_active(agent: AnyRow | None) -> None:
@@ -620,14 +672,17 @@ def _check_agent_request(
         raise BadSignatureError()
     if message.origin != config.origin:
         raise OriginMismatchError(expected=config.origin)
-    challenge = db.execute(_USE_CHALLENGE, {"nonce": message.nonce}).first()
-    if challenge is None:
-        raise NonceUnknownError()
-    if challenge.agent_id != agent.id:
-        raise NonceAgentMismatchError()
-    if challenge.expires_at <= now:
+    binding = nonces.unseal(config.nonce_key, message.nonce)
+    if binding is None:
+        raise NonceUnknownError()  # never issued by this server
+    if binding.expires_at <= now:
         raise NonceExpiredError()
-    if challenge.cid != message.cid:
+    used = {"nonce": binding.tag, "expires_at": binding.expires_at}
+    if not _USE_NONCE[dialect_name(db)].execute(db, used):
+        raise NonceUnknownError()  # used already: a replay
+    if binding.agent_id != agent.id:
+        raise NonceAgentMismatchError()
+    if binding.cid != message.cid:
         raise CidMismatchError()
 
 

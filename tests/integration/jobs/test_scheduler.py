@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tests.support.factories import add_agent, add_unit, add_user, cid_for
@@ -23,7 +23,7 @@ from ucauth.jobs.models import JobRun, RunStatus
 from ucauth.jobs.service import JobRunner, list_runs
 from ucauth.server.app import create_app
 from ucauth.settings import ServerSettings
-from ucauth.tokens.models import Challenge, Token
+from ucauth.tokens.models import Token, UsedNonce
 
 
 def wait_for_runs(session: Session, count: int) -> list[JobRun]:
@@ -72,24 +72,19 @@ def test_purge_tokens_deletes_what_expired(
     add_user(session, cid_for(1))
     add_user(session, cid_for(2))
     agent = add_agent(session, ORIGIN)
-    agent.token(client, cid_for(1))  # dies at midnight
+    agent.token(client, cid_for(1))  # dies at midnight; so does its used nonce, long before
     clock.advance(timedelta(hours=14))  # 00:00 tomorrow in Bangkok
-    agent.token(client, cid_for(2))  # alive until the next midnight
-    session.execute(
-        insert(Challenge).values(
-            nonce=bytes(32), agent_id=agent.agent_id, cid=cid_for(3), expires_at=clock.now()
-        )
-    )
-    session.commit()
+    agent.token(client, cid_for(2))  # alive until the next midnight; its nonce for 5 minutes
     runner = JobRunner(database_url, clock=clock, zone=BANGKOK)
     dry = runner.run_now(purge.NAME, dry_run=True)
-    assert dry.counts == {"tokens": 1, "challenges": 1}
+    assert dry.counts == {"tokens": 1, "nonces": 1}
     run = runner.run_due(purge.NAME)
     runner.close()
     assert run is not None and run.scheduled_for == clock.now()
-    assert run.counts is not None and (run.counts["tokens"], run.counts["challenges"]) == (1, 1)
+    assert run.counts is not None and (run.counts["tokens"], run.counts["nonces"]) == (1, 1)
     session.expire_all()
     assert session.scalars(select(Token.user_id)).all() == [2]
+    assert len(session.scalars(select(UsedNonce.nonce)).all()) == 1
 
 
 @pytest.mark.postgres

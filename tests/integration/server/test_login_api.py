@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.support.agents import TestAgent
@@ -15,7 +16,10 @@ from ucauth.accounts import service as accounts
 from ucauth.accounts.models import UserStatus
 from ucauth.audit.service import events
 from ucauth.clock import FixedClock
-from ucauth.tokens import protocol
+from ucauth.randomness import SecureRandom
+from ucauth.tokens import nonces, protocol
+from ucauth.tokens.models import UsedNonce
+from ucauth.tokens.service import TokenConfig
 
 CID = cid_for(1)
 LOGIN = "/api/v1/auth/login"
@@ -55,16 +59,29 @@ def test_a_lifetime_card_logs_in(client: TestClient, agent: TestAgent) -> None:
     assert agent.login(client, CID, card_expiry=None).status_code == 200
 
 
-def test_challenge_is_random_and_bound_to_five_minutes(
-    client: TestClient, agent: TestAgent
+def test_challenge_is_random_and_bound_to_agent_card_and_five_minutes(
+    client: TestClient, agent: TestAgent, session: Session, token_config: TokenConfig
 ) -> None:
     bodies = [
         client.post("/api/v1/auth/challenge", json={"agent_id": agent.agent_id, "cid": CID}).json()
         for _ in range(2)
     ]
-    nonces = [protocol.decode_b64(b["nonce"], 32, "nonce") for b in bodies]
-    assert nonces[0] != nonces[1]
+    issued = [protocol.decode_b64(b["nonce"], protocol.NONCE_BYTES, "nonce") for b in bodies]
+    assert issued[0] != issued[1] and issued[0][:32] != issued[1][:32]
     assert bodies[0]["expires_at"] == "2026-11-25T03:05:00Z"  # 10:05 in Bangkok
+    binding = nonces.unseal(token_config.nonce_key, issued[0])
+    assert binding is not None
+    assert (binding.agent_id, binding.cid) == (agent.agent_id, CID)
+    assert binding.expires_at == START + timedelta(minutes=5)
+    assert session.scalars(select(UsedNonce.nonce)).all() == []  # nothing stored until a login
+
+
+def test_a_nonce_this_server_did_not_issue_is_refused(
+    client: TestClient, agent: TestAgent, session: Session
+) -> None:
+    forged = agent.login_body(SecureRandom().token_bytes(protocol.NONCE_BYTES), CID)
+    refused(client.post(LOGIN, json=forged), 403, "nonce_unknown")
+    assert last_login_failure(session) == "nonce_unknown"
 
 
 def test_a_replayed_login_is_refused(

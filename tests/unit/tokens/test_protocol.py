@@ -10,7 +10,7 @@ from ucauth.tokens.errors import ProtocolError
 from ucauth.tokens.schemas import AccountStatusRequest, LoginRequest
 
 ORIGIN = "https://ucauth.example.go.th"
-NONCE = bytes(range(32))
+NONCE = bytes(range(protocol.NONCE_BYTES))
 DIGEST = hashlib.sha256(b"card").digest()
 SIGNED_AT = datetime(2026, 11, 25, 3, 4, 5, tzinfo=UTC)
 
@@ -61,8 +61,8 @@ def test_signed_at_is_encoded_in_utc() -> None:
 
 def test_origin_and_nonce_boundaries_cannot_shift() -> None:
     # Same concatenation of origin + nonce text, different split: different signed bytes.
-    a = payload(origin="https://example.com", nonce=b"." + bytes(31))
-    b = payload(origin="https://example.com.", nonce=bytes(32))
+    a = payload(origin="https://example.com", nonce=b"." + bytes(protocol.NONCE_BYTES - 1))
+    b = payload(origin="https://example.com.", nonce=bytes(protocol.NONCE_BYTES))
     assert a.encode() != b.encode()
 
 
@@ -70,7 +70,7 @@ def test_origin_and_nonce_boundaries_cannot_shift() -> None:
     "change",
     [
         {"origin": "https://other.example"},
-        {"nonce": bytes(32)},
+        {"nonce": bytes(protocol.NONCE_BYTES)},
         {"cid": "1101700230713"},
         {"card_digest": bytes(32)},
         {"card_expiry": date(2030, 2, 1)},
@@ -142,7 +142,8 @@ def test_normalize_origin_refuses(url: str) -> None:
     "change",
     [
         {"origin": "https://ucauth.example.go.th/"},
-        {"nonce": bytes(31)},
+        {"nonce": bytes(protocol.NONCE_BYTES - 1)},
+        {"nonce": bytes(protocol.NONCE_BYTES + 1)},
         {"cid": "123"},
         {"card_digest": bytes(31)},
         {"signed_at": datetime(2026, 1, 1)},  # noqa: DTZ001 - naive on purpose
@@ -154,10 +155,11 @@ def test_payload_refuses_malformed_fields(change: dict[str, object]) -> None:
 
 
 def test_b64_and_hex_decoding_are_strict() -> None:
-    assert protocol.decode_b64(protocol.encode_b64(NONCE), 32, "nonce") == NONCE
-    for text in ["", "AAAA", protocol.encode_b64(NONCE) + "=", "!" * 43]:
+    size = protocol.NONCE_BYTES
+    assert protocol.decode_b64(protocol.encode_b64(NONCE), size, "nonce") == NONCE
+    for text in ["", "AAAA", protocol.encode_b64(NONCE) + "=", "!" * 124]:
         with pytest.raises(ProtocolError):
-            protocol.decode_b64(text, 32, "nonce")
+            protocol.decode_b64(text, size, "nonce")
     assert protocol.decode_hex(DIGEST.hex(), 32, "d") == DIGEST
     with pytest.raises(ProtocolError):
         protocol.decode_hex(DIGEST.hex().upper(), 32, "d")
@@ -169,3 +171,13 @@ def test_private_key_pem_round_trip() -> None:
     assert protocol.public_key_bytes(again) == protocol.public_key_bytes(key)
     with pytest.raises(ProtocolError):
         protocol.private_key_from_pem(b"not a key")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2026-11-25T03:04:05", "2026-1-25T03:04:05Z", " 2026-11-25T03:04:05Z", "2026-02-30T00:00:00Z"],
+)
+def test_signed_at_is_parsed_in_exactly_its_format(text: str) -> None:
+    assert protocol.parse_time(protocol.format_time(SIGNED_AT)) == SIGNED_AT
+    with pytest.raises(ProtocolError):
+        protocol.parse_time(text)

@@ -18,13 +18,15 @@ from ucauth.audit.models import AuditEvent
 from ucauth.audit.service import events
 from ucauth.db import make_engine
 from ucauth.randomness import SecureRandom, SeededRandom
-from ucauth.tokens import credentials, service
+from ucauth.tokens import credentials, nonces, service
 from ucauth.tokens.errors import (
     AccountSuspendedError,
     InvalidCredentialsError,
+    NonceExpiredError,
+    NonceUnknownError,
     TooManyAttemptsError,
 )
-from ucauth.tokens.models import Throttle, Token
+from ucauth.tokens.models import Throttle, Token, UsedNonce
 from ucauth.tokens.service import TokenConfig
 
 CID = cid_for(1)
@@ -45,7 +47,9 @@ def log_in(
     session: Session, config: TokenConfig, agent: TestAgent, at: datetime, cid: str = CID
 ) -> service.IssuedToken:
     random = SeededRandom(int(at.timestamp()))
-    nonce = service.issue_challenge(session, agent.agent_id, cid, now=at, random=random).nonce
+    nonce = service.issue_challenge(
+        session, config, agent.agent_id, cid, now=at, random=random
+    ).nonce
     signed = agent.signed_login(nonce, cid)
     return service.login(
         session, config, signed, now=at, client_address=ADDRESS, random=SecureRandom()
@@ -78,7 +82,7 @@ def test_the_token_is_stored_only_as_its_hmac(
     assert stored == credentials.token_hmac(token_config.key, issued.token)
     dump = "\n".join(
         str(row)
-        for table in ("tokens", "audit_events", "challenges", "throttles")
+        for table in ("tokens", "audit_events", "used_nonces", "throttles")
         for row in session.execute(text(f"SELECT * FROM {table}"))  # noqa: S608
     )
     assert issued.token not in dump
@@ -300,7 +304,7 @@ def test_account_status_for_an_enrolled_agent(
     states = {}
     for cid in (CID, OTHER, cid_for(77)):
         nonce = service.issue_challenge(
-            session, agent.agent_id, cid, now=NOON, random=SecureRandom()
+            session, token_config, agent.agent_id, cid, now=NOON, random=SecureRandom()
         ).nonce
         states[cid] = service.account_status(
             session, token_config, agent.signed_status(nonce, cid), now=NOON, client_address="x"
@@ -314,12 +318,53 @@ def test_account_status_for_an_enrolled_agent(
 def test_purge_removes_only_what_is_dead(
     session: Session, token_config: TokenConfig, agent: TestAgent
 ) -> None:
-    log_in(session, token_config, agent, NOON)
-    service.issue_challenge(session, agent.agent_id, CID, now=NOON, random=SecureRandom())
-    assert service.purge_expired(session, NOON) == {"challenges": 0, "tokens": 0, "throttles": 0}
+    log_in(session, token_config, agent, NOON)  # its nonce is used until 12:05, kept to 12:10
+    service.issue_challenge(  # an unused challenge leaves nothing behind
+        session, token_config, agent.agent_id, CID, now=NOON, random=SecureRandom()
+    )
+    zero = {"nonces": 0, "tokens": 0, "throttles": 0}
+    assert service.purge_expired(session, NOON + timedelta(minutes=9)) == zero
+    assert session.scalars(select(UsedNonce.expires_at)).all() == [NOON + timedelta(minutes=5)]
     counts = service.purge_expired(session, NOON + timedelta(days=1))
-    assert counts == {"challenges": 1, "tokens": 1, "throttles": 0}
+    assert counts == {"nonces": 1, "tokens": 1, "throttles": 0}
+    assert session.scalars(select(UsedNonce.nonce)).all() == []
     assert session.scalar(select(AuditEvent.id).limit(1)) is not None  # the audit stays
+
+
+def test_a_used_nonce_is_kept_as_its_hmac_and_refused_until_and_after_its_purge(
+    database_url: str, session: Session, token_config: TokenConfig, agent: TestAgent
+) -> None:
+    nonce = service.issue_challenge(
+        session, token_config, agent.agent_id, CID, now=NOON, random=SecureRandom()
+    ).nonce
+    assert session.scalars(select(UsedNonce.nonce)).all() == []  # a challenge writes nothing
+    signed = agent.signed_login(nonce, CID)
+    engine = make_engine(database_url)  # as another server process would
+
+    def log_in_at(at: datetime) -> service.IssuedToken:
+        with engine.connect() as other_process:
+            return service.login(
+                other_process,
+                token_config,
+                signed,
+                now=at,
+                client_address=ADDRESS,
+                random=SecureRandom(),
+            )
+
+    log_in_at(NOON)
+    binding = nonces.unseal(token_config.nonce_key, nonce)
+    assert binding is not None and binding.expires_at == NOON + timedelta(minutes=5)
+    used = session.execute(select(UsedNonce.nonce, UsedNonce.expires_at)).all()
+    assert [tuple(row) for row in used] == [(binding.tag, binding.expires_at)]
+    with pytest.raises(NonceUnknownError):  # a replay, from any process
+        log_in_at(NOON + timedelta(minutes=4))
+    assert service.purge_expired(session, NOON + timedelta(minutes=10))["nonces"] == 1
+    with pytest.raises(NonceExpiredError):  # purged: its own expiry still refuses it
+        log_in_at(NOON + timedelta(minutes=10))
+    engine.dispose()
+    reasons = [e.reason for e in events(session, actions=["login"]) if e.outcome == "failure"]
+    assert reasons == ["nonce_expired", "nonce_unknown"]
 
 
 def test_fifty_concurrent_logins_of_one_user_leave_exactly_one_valid_token(
@@ -327,7 +372,9 @@ def test_fifty_concurrent_logins_of_one_user_leave_exactly_one_valid_token(
 ) -> None:
     engine = make_engine(database_url, pool_size=50)
     nonces = [
-        service.issue_challenge(session, agent.agent_id, CID, now=NOON, random=SecureRandom())
+        service.issue_challenge(
+            session, token_config, agent.agent_id, CID, now=NOON, random=SecureRandom()
+        )
         for _ in range(50)
     ]
 
