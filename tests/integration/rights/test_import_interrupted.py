@@ -54,6 +54,12 @@ def _new_rows(url: str) -> int:
         engine.dispose()
 
 
+def _ctrl_c_as_at_a_terminal() -> None:
+    """In the child: SIGINT's default action, even when the tests run where it is ignored (a
+    shell's background job), which Python would keep and the import would never see."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _import_command(url: str, source: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "ucauth", "data", "import", str(source), "--batch-size", "100"],
@@ -61,6 +67,7 @@ def _import_command(url: str, source: Path) -> subprocess.Popen[bytes]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,  # its own process group: the reader process is in it too
+        preexec_fn=_ctrl_c_as_at_a_terminal,
     )
 
 
