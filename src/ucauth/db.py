@@ -242,20 +242,28 @@ class Reader(Protocol):
 
 
 def _wrapped(connection: Connection, sql: str, error: Any) -> StatementError:
-    """A DB-API error as SQLAlchemy would raise it (``OperationalError`` when the database
-    went away, ...). After a disconnect the connection is invalidated, as SQLAlchemy does, so
-    that the pool replaces it instead of handing it out again."""
+    """A DB-API error of ``connection`` as SQLAlchemy would raise it. After a disconnect the
+    connection is invalidated, as SQLAlchemy does, so that the pool replaces it instead of
+    handing it out again."""
     dialect = connection.dialect
     disconnect = dialect.is_disconnect(error, connection.connection.dbapi_connection, None)
     if disconnect:
         connection.invalidate(error)
+    return sqlalchemy_error(sql, error, dialect, invalidated=disconnect)
+
+
+def sqlalchemy_error(
+    sql: str, error: Any, dialect: Dialect, *, invalidated: bool = False
+) -> StatementError:
+    """A DB-API error as SQLAlchemy would raise it (``OperationalError`` when the database
+    went away, ...), its parameters hidden: what the server maps to its answers."""
     wrapped: StatementError = DBAPIError.instance(
         sql,
         None,
         error,
         dialect.loaded_dbapi.Error,
         hide_parameters=True,
-        connection_invalidated=disconnect,
+        connection_invalidated=invalidated,
         dialect=dialect,
     )
     return wrapped

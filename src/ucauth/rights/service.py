@@ -2,7 +2,8 @@
 
 One query by primary key, each code's name a scalar subquery. A single lookup runs it straight
 on the DB-API connection (``ucauth.db.DriverQuery``): SQLAlchemy's execution layer (and
-psycopg's column descriptions) cost three times the query itself.
+psycopg's column descriptions) cost three times the query itself. A lookup whose caller sends
+a staff token checks it in the same query (:func:`authenticate_and_find`).
 """
 
 from __future__ import annotations

@@ -16,7 +16,9 @@ from typing import Any
 import psycopg
 from sqlalchemy import make_url
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import OperationalError
+
+from ucauth.db import sqlalchemy_error
 
 STATEMENT_TIMEOUT = 10.0  # seconds for one statement, network included
 
@@ -55,14 +57,6 @@ class OwnConnection:
                 return await cursor.fetchall() if rows else None
         except (psycopg.Error, TimeoutError) as error:
             await self.close()
-            raise _as_sqlalchemy(sql, error, self._dialect) from None
-
-
-def _as_sqlalchemy(sql: str, error: Exception, dialect: Dialect) -> Exception:
-    """``error`` as SQLAlchemy raises it (what the server maps to its answers)."""
-    if isinstance(error, psycopg.Error):
-        wrapped: Exception = DBAPIError.instance(
-            sql, None, error, psycopg.Error, hide_parameters=True, dialect=dialect
-        )
-        return wrapped
-    return OperationalError(sql, None, error, hide_parameters=True)
+            if isinstance(error, TimeoutError):
+                raise OperationalError(sql, None, error, hide_parameters=True) from None
+            raise sqlalchemy_error(sql, error, self._dialect, invalidated=True) from None
