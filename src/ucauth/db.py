@@ -242,13 +242,15 @@ class Reader(Protocol):
 
 
 def _wrapped(connection: Connection, sql: str, error: Any) -> StatementError:
-    """A DB-API error of ``connection`` as SQLAlchemy would raise it. After a disconnect the
-    connection is invalidated, as SQLAlchemy does, so that the pool replaces it instead of
-    handing it out again."""
+    """A DB-API error of ``connection`` as SQLAlchemy would raise it. After a disconnect, as
+    SQLAlchemy does, the connection is invalidated and so is every other one its pool holds
+    (the database restarted: they are all dead), so that the next checkouts connect afresh
+    instead of each failing once."""
     dialect = connection.dialect
     disconnect = dialect.is_disconnect(error, connection.connection.dbapi_connection, None)
     if disconnect:
         connection.invalidate(error)
+        connection.engine.dispose(close=False)  # a new pool; the old one's are dropped
     return sqlalchemy_error(sql, error, dialect, invalidated=disconnect)
 
 
