@@ -181,3 +181,26 @@ def test_signed_at_is_parsed_in_exactly_its_format(text: str) -> None:
     assert protocol.parse_time(protocol.format_time(SIGNED_AT)) == SIGNED_AT
     with pytest.raises(ProtocolError):
         protocol.parse_time(text)
+
+
+SMALL_ORDER_KEY = bytes([1] + [0] * 31)  # the neutral point: any message "verifies" under it
+ED25519_ORDER = 2**252 + 27742317777372353535851937790883648493
+
+
+def test_small_order_and_malformed_public_keys_are_refused() -> None:
+    good = protocol.public_key_bytes(protocol.generate_private_key())
+    assert protocol.check_public_key(good) == good
+    for bad in (SMALL_ORDER_KEY, b"short", good + b"\x00", bytes(32)):
+        with pytest.raises(ProtocolError):
+            protocol.check_public_key(bad)
+
+
+def test_a_signature_with_a_non_canonical_scalar_is_refused() -> None:
+    key = protocol.generate_private_key()
+    signed = protocol.sign_login(key, 7, payload())
+    public = protocol.public_key_bytes(key)
+    r, s = signed.signature[:32], int.from_bytes(signed.signature[32:], "little")
+    malleated = r + (s + ED25519_ORDER).to_bytes(32, "little")  # the same point, S ≥ L
+    assert protocol.verify_signature(public, signed.payload, signed.signature)
+    assert not protocol.verify_signature(public, signed.payload, malleated)
+    assert not protocol.verify_signature(SMALL_ORDER_KEY, signed.payload, bytes(64))
