@@ -160,6 +160,29 @@ class DriverQuery:
         row, compiled = self._on_cursor(db, fetch)
         return None if row is None else self.row(compiled, row)
 
+    def first_each(self, db: Db, params: Sequence[Mapping[str, Any]]) -> list[Any]:
+        """:meth:`first` for each parameter set, in order: on PostgreSQL in one round trip
+        (psycopg's pipelined ``executemany``), on SQLite one after the other."""
+
+        def fetch(cursor: Any, compiled: _CompiledQuery) -> tuple[list[Any], _CompiledQuery]:
+            bound = [compiled.bound(values) for values in params]
+            if not compiled.pipelined:
+                rows = []
+                for values in bound:
+                    cursor.execute(compiled.sql, values)
+                    rows.append(cursor.fetchone())
+                return rows, compiled
+            cursor.executemany(compiled.sql, bound, returning=True)
+            rows = [cursor.fetchone()]
+            while cursor.nextset():
+                rows.append(cursor.fetchone())
+            return rows, compiled
+
+        if not params:
+            return []
+        rows, compiled = self._on_cursor(db, fetch)
+        return [None if row is None else self.row(compiled, row) for row in rows]
+
     def compiled(self, dialect: Dialect) -> _CompiledQuery:
         """The statement compiled for ``dialect`` (once)."""
         compiled = self._compiled.get(dialect.name)
@@ -195,6 +218,9 @@ class DriverStatement(DriverQuery):
 
     def first(self, db: Db, params: Mapping[str, Any]) -> Any:
         return super().first(_in_transaction(db), params)
+
+    def first_each(self, db: Db, params: Sequence[Mapping[str, Any]]) -> list[Any]:
+        return super().first_each(_in_transaction(db), params)
 
     def execute(self, db: Db, params: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> int:
         """Run it once, or once per parameter set of a sequence; how many rows it changed."""
@@ -278,6 +304,7 @@ class _CompiledQuery:
     def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
         compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
         self.sql = str(compiled)
+        self.pipelined = dialect.name == "postgresql"  # see DriverQuery.first_each
         processors: dict[str, Callable[[Any], Any]] = {}
         for name, bind in compiled.binds.items():
             process = bind.type.dialect_impl(dialect).bind_processor(dialect)

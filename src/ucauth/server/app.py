@@ -28,6 +28,7 @@ from ucauth.server.body_limit import BodyLimitMiddleware
 from ucauth.server.context import AppContext
 from ucauth.server.database import Database
 from ucauth.server.errors import first_line, install_error_handlers
+from ucauth.server.login_batches import LoginBatcher
 from ucauth.server.metrics import Metrics, MetricsMiddleware
 from ucauth.server.operations import router as operations_router
 from ucauth.settings import ServerSettings
@@ -69,17 +70,21 @@ def create_app(
         raise
     audit = AuditWriter(database.store_audit)
     ids = RequestIds(database.engine)
+    random = random or SecureRandom()
+    tokens = TokenConfig.from_settings(settings)
+    logins = LoginBatcher(database, tokens, clock, random)
     context = AppContext(
         settings=settings,
         database=database,
         sessions=sessionmaker(database.engine, expire_on_commit=False),
         clock=clock,
-        random=random or SecureRandom(),
-        tokens=TokenConfig.from_settings(settings),
+        random=random,
+        tokens=tokens,
         metrics=Metrics(),
         audit=audit,
         ids=ids,
         lookups=Lookups(database, audit, ids, clock),
+        logins=logins,
     )
 
     @asynccontextmanager
@@ -94,6 +99,7 @@ def create_app(
         finally:
             if scheduler is not None:
                 scheduler.shutdown()
+            await logins.close()
             await audit.close()
             await database.dispose()
 

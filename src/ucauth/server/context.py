@@ -1,5 +1,5 @@
 """What every request handler shares: settings, database sessions, clock, randomness, metrics,
-the audit writer and the rights lookups."""
+the audit writer, the rights lookups and the card logins."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from ucauth.randomness import RandomSource
 from ucauth.rights.ids import RequestIds
 from ucauth.rights.lookups import Lookups
 from ucauth.server.database import Database
+from ucauth.server.login_batches import LoginBatcher
 from ucauth.server.metrics import Metrics
 from ucauth.settings import ServerSettings
 from ucauth.tokens.service import TokenConfig
@@ -32,3 +33,4 @@ class AppContext:
     audit: AuditWriter  # group commit of audit records that must precede an answer
     ids: RequestIds  # wsid and wsid_batch
     lookups: Lookups  # every rights lookup, whatever its channel
+    logins: LoginBatcher  # card logins, batched

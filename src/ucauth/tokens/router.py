@@ -115,17 +115,10 @@ async def challenge(request: Request) -> Response:
     openapi_extra=json_body(LoginRequest),
 )
 async def login(request: Request) -> Response:
-    """A signed card login; answers the new token (the previous one dies)."""
+    """A signed card login; answers the new token (the previous one dies). Concurrent logins
+    share a transaction (``ucauth.server.login_batches``)."""
     signed = (await read_json(request, LoginRequest)).to_signed()
-    context = app_context(request)
-    issued = await context.database.run(
-        service.login,
-        context.tokens,
-        signed,
-        now=context.clock.now(),
-        client_address=client_address(request),
-        random=context.random,
-    )
+    issued = await app_context(request).logins.login(signed, client_address(request))
     return json_response(
         LoginResponse(username=issued.cid, token=issued.token, expires_at=issued.expires_at)
     )

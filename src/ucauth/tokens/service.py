@@ -10,7 +10,7 @@ query as its own data.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -163,7 +163,11 @@ _AGENT_STATUS = DriverQuery(select(Agent.status).where(Agent.id == bindparam("ag
 _USE_NONCE = {
     dialect: DriverStatement(statement)
     for dialect, statement in upserts(
-        lambda insert: insert(UsedNonce).on_conflict_do_nothing(index_elements=[UsedNonce.nonce])
+        lambda insert: (
+            insert(UsedNonce)
+            .on_conflict_do_nothing(index_elements=[UsedNonce.nonce])
+            .returning(UsedNonce.nonce)
+        )  # no row: used already
     ).items()
 }
 _STAMP_AGENT = (
@@ -282,6 +286,17 @@ _SWAP_TOKEN = {
 }
 
 
+@dataclass(frozen=True)
+class LoginAttempt:
+    """A signed card login and the address it came from."""
+
+    request: SignedLogin
+    client_address: str
+
+
+LoginOutcome: TypeAlias = "IssuedToken | TokensError"
+
+
 def login(
     db: Db,
     config: TokenConfig,
@@ -291,66 +306,207 @@ def login(
     client_address: str,
     random: RandomSource,
 ) -> IssuedToken:
-    """Check a signed card login and give the card holder a new token (R2, R3, R5).
+    """Check a signed card login and give the card holder a new token: :func:`login_many` of
+    one, its refusal raised."""
+    attempt = LoginAttempt(request, client_address)
+    (outcome,) = login_many(db, config, [attempt], now=now, random=random)
+    if isinstance(outcome, TokensError):
+        raise outcome
+    return outcome
 
-    The user's previous token dies in the same transaction (a user has one token row at most).
-    Until the signature checks out, failures count against the client address only; after,
-    against the account too.
+
+def login_many(
+    db: Db,
+    config: TokenConfig,
+    attempts: Sequence[LoginAttempt],
+    *,
+    now: datetime,
+    random: RandomSource,
+) -> list[LoginOutcome]:
+    """Check signed card logins and give each card holder a new token (R2, R3, R5), all in one
+    transaction: each attempt's outcome, its new token or the error that refused it.
+
+    Concurrent logins share the commit and each statement (one per step for all of them; on
+    PostgreSQL one round trip). Callers pass at most one attempt per CID. A user's previous
+    token dies in the same transaction (a user has one token row at most). Until the signature
+    checks out, failures count against the client address only; after, against the account
+    too. Refusals are counted and audited in the same commit.
     """
-    payload = request.payload
-    keys = Keys(Scope.LOGIN, client_address, payload.cid)
-    agent = _AGENT.first(db, {"agent_id": request.agent_id, **keys.params()})
-    throttle.raise_if_blocked(agent, now)
-    failure_keys, actor = Keys(Scope.LOGIN, client_address), "anonymous"
-    try:
-        _check_agent_request(db, config, agent, payload, request.signature, now)
-        failure_keys, actor = keys, f"agent:{agent.id}"
-        expiry = payload.card_expiry
-        card_valid = expiry is None or expiry >= _local_date(now, config.zone)
-        lock = _LOCK_USER[dialect_name(db)]
-        user = lock.first(db, {"cid": payload.cid, "now": now, "card_valid": card_valid})
-        if user is None:
-            raise AccountNotRegisteredError()
-        _raise_if_not_active(user.status, user.revoked_at, user.revoked_reason, config.zone)
-        if expiry is not None and not card_valid:
-            raise CardExpiredError(date=expiry.isoformat())
-    except TokensError as error:
-        event = Event(
+    logins = [_Login(attempt) for attempt in attempts]
+    params = [{"agent_id": one.request.agent_id, **one.keys.params()} for one in logins]
+    signed: list[_Login] = []
+    for one, agent in zip(logins, _AGENT.first_each(db, params), strict=True):
+        one.agent = agent
+        try:
+            throttle.raise_if_blocked(agent, now)
+        except TokensError as error:
+            one.outcome = error  # refused before any work: nothing recorded
+            continue
+        if one.attempt(one.check_signature, config, now):
+            signed.append(one)
+    fresh = [
+        one
+        for one, unused, binding in _use_nonces(db, signed)
+        if one.attempt(_check_binding, binding, unused, one.agent.id, one.payload.cid)
+    ]
+    for one in fresh:
+        one.failure_keys, one.actor = one.keys, f"agent:{one.agent.id}"
+        expiry = one.payload.card_expiry
+        one.card_valid = expiry is None or expiry >= _local_date(now, config.zone)
+    fresh.sort(key=lambda one: one.payload.cid)  # every transaction locks users in this order
+    lock = _LOCK_USER[dialect_name(db)]
+    locks = [{"cid": one.payload.cid, "now": now, "card_valid": one.card_valid} for one in fresh]
+    accepted: list[_Login] = []
+    for one, user in zip(fresh, lock.first_each(db, locks), strict=True):
+        if one.attempt(_check_account, config, user, one):
+            one.user = user
+            accepted.append(one)
+    events = _issue_tokens(db, config, accepted, now=now, random=random)
+    _record_refusals(db, logins, now, events)
+    if events:
+        record(db, now, *events)
+    db.commit()
+    return [one.outcome for one in logins]  # type: ignore[misc]  # every one has an outcome
+
+
+class _Login:
+    """One attempt of :func:`login_many` on its way through the steps."""
+
+    def __init__(self, attempt: LoginAttempt) -> None:
+        self.request, self.address = attempt.request, attempt.client_address
+        self.payload = attempt.request.payload
+        self.keys = Keys(Scope.LOGIN, self.address, self.payload.cid)
+        self.failure_keys, self.actor = Keys(Scope.LOGIN, self.address), "anonymous"
+        self.agent: Any = None
+        self.binding: nonces.Binding | None = None
+        self.card_valid = False
+        self.user: Any = None
+        self.outcome: LoginOutcome | None = None
+        self.refused: TokensError | None = None  # refused by a check: counted, audited
+
+    def attempt(self, check: Callable[..., object], *args: Any) -> bool:
+        """Run a step's check; on a TokensError the attempt is refused (counted, audited)."""
+        try:
+            check(*args)
+        except TokensError as error:
+            self.outcome = self.refused = error
+            return False
+        return True
+
+    def check_signature(self, config: TokenConfig, now: datetime) -> None:
+        message, signature = self.payload, self.request.signature
+        self.binding = _check_signed(config, self.agent, message, signature, now)
+
+    def refusal(self, error: TokensError) -> Event:
+        return Event(
             Action.LOGIN,
-            actor=actor,
+            actor=self.actor,
             outcome=Outcome.FAILURE,
             reason=error.code,
-            subject_cid=payload.cid,
-            agent_id=request.agent_id,
-            client_address=client_address,
+            subject_cid=self.payload.cid,
+            agent_id=self.request.agent_id,
+            client_address=self.address,
         )
-        _refused(db, failure_keys, now, event, count=True)
-        raise
-    issued = _replace_token(db, config, user, agent.id, now=now, random=random)
-    if agent.account_failures is not None:
-        throttle.clear_account(db, keys)
-    if _stale(agent.last_seen_at, now):
-        db.execute(_STAMP_AGENT, {"agent_id": agent.id, "now": now})
-    record(
-        db,
-        now,
+
+
+def _use_nonces(db: Db, logins: list[_Login]) -> list[tuple[_Login, bool, nonces.Binding]]:
+    """Mark the logins' nonces used: each login, whether its nonce was unused, its binding. In
+    nonce order, so that concurrent transactions never wait for each other's nonces in a
+    cycle."""
+    bound = sorted(((one, one.binding) for one in logins if one.binding), key=lambda b: b[1].tag)
+    rows = _USE_NONCE[dialect_name(db)].first_each(db, [_used(b) for _, b in bound])
+    return [(one, row is not None, b) for (one, b), row in zip(bound, rows, strict=True)]
+
+
+def _check_account(config: TokenConfig, user: AnyRow | None, one: _Login) -> None:
+    if user is None:
+        raise AccountNotRegisteredError()
+    _raise_if_not_active(user.status, user.revoked_at, user.revoked_reason, config.zone)
+    expiry = one.payload.card_expiry
+    if expiry is not None and not one.card_valid:
+        raise CardExpiredError(date=expiry.isoformat())
+
+
+def _issue_tokens(
+    db: Db, config: TokenConfig, logins: list[_Login], *, now: datetime, random: RandomSource
+) -> list[Event]:
+    """New tokens over the locked users' previous ones, the accepted logins' other writes;
+    their audit events."""
+    expires_at = token_expiry(now, config.zone)
+    issued = []
+    for one in logins:
+        token = new_token(random)
+        issued.append((one, token, token_hmac(config.key, token)))
+    new = [
+        {
+            "user_id": one.user.id,
+            "token_hmac": digest,
+            "agent_id": one.agent.id,
+            "issued_at": now,
+            "expires_at": expires_at,
+        }
+        for one, _, digest in issued
+    ]
+    events: list[Event] = []
+    stale_agents = set()
+    for (one, token, digest), previous in zip(issued, _swap_tokens(db, logins, new), strict=True):
+        cid, agent = one.user.cid, one.agent
+        one.outcome = IssuedToken(cid, token, expires_at)
+        events += _login_events(one, digest, expires_at)
+        if previous is not None and previous.expires_at > now:
+            events.append(_revoke_event(cid, previous.token_hmac, "superseded", cid))
+        if agent.account_failures is not None:
+            throttle.clear_account(db, one.keys)
+        if _stale(agent.last_seen_at, now):
+            stale_agents.add(agent.id)
+    for agent_id in sorted(stale_agents):
+        db.execute(_STAMP_AGENT, {"agent_id": agent_id, "now": now})
+    return events
+
+
+def _swap_tokens(db: Db, logins: list[_Login], new: list[dict[str, Any]]) -> list[Any]:
+    """Store each ``new`` token as its locked user's; the rows they replaced (or None)."""
+    if not logins:
+        return []
+    if dialect_name(db) == "sqlite":
+        _SWAP_TOKEN["sqlite"].execute(db, new)
+        return [one.user if one.user.token_hmac is not None else None for one in logins]
+    owned = [{**token, "owner": token["user_id"]} for token in new]
+    return _SWAP_TOKEN["postgresql"].first_each(db, owned)
+
+
+def _login_events(one: _Login, digest: bytes, expires_at: datetime) -> list[Event]:
+    payload, cid = one.payload, one.user.cid
+    return [
         Event(
             Action.LOGIN,
-            actor=payload.cid,
-            subject_cid=payload.cid,
-            agent_id=agent.id,
-            unit_hcode=agent.unit_hcode,
-            client_address=client_address,
+            actor=cid,
+            subject_cid=cid,
+            agent_id=one.agent.id,
+            unit_hcode=one.agent.unit_hcode,
+            client_address=one.address,
             details={
                 "signed_at": payload.signed_at.isoformat(),
                 "card_expiry": payload.card_expiry.isoformat() if payload.card_expiry else None,
                 "card_digest": payload.card_digest.hex()[:16],
             },
         ),
-        *issued.events,
-    )
-    db.commit()
-    return issued.token
+        Event(
+            Action.TOKEN_ISSUE,
+            actor=cid,
+            subject_cid=cid,
+            agent_id=one.agent.id,
+            details={"token": log_label(digest), "expires_at": expires_at.isoformat()},
+        ),
+    ]
+
+
+def _record_refusals(db: Db, logins: list[_Login], now: datetime, events: list[Event]) -> None:
+    """Count the refused logins' failures; add their audit events to ``events``."""
+    for one in logins:
+        if one.refused is not None:
+            throttle.record_failure(db, one.failure_keys, now)
+            events.append(one.refusal(one.refused))
 
 
 def account_status(
@@ -367,7 +523,9 @@ def account_status(
     agent = _AGENT.first(db, {"agent_id": request.agent_id, **keys.params()})
     throttle.raise_if_blocked(agent, now)
     try:
-        _check_agent_request(db, config, agent, query, request.signature, now)
+        binding = _check_signed(config, agent, query, request.signature, now)
+        unused = _USE_NONCE[dialect_name(db)].first(db, _used(binding)) is not None
+        _check_binding(binding, unused, agent.id, query.cid)
     except TokensError as error:
         event = Event(
             Action.ACCOUNT_STATUS,
@@ -602,55 +760,6 @@ def purge_expired(db: Db, now: datetime) -> dict[str, int]:
     return counts
 
 
-@dataclass(frozen=True)
-class _Replacement:
-    token: IssuedToken
-    events: list[Event]
-
-
-def _replace_token(
-    db: Db,
-    config: TokenConfig,
-    user: AnyRow,
-    agent_id: int,
-    *,
-    now: datetime,
-    random: RandomSource,
-) -> _Replacement:
-    """Issue a token over the previous one (``user`` is locked)."""
-    token = new_token(random)
-    digest = token_hmac(config.key, token)
-    expires_at = token_expiry(now, config.zone)
-    new = {
-        "user_id": user.id,
-        "token_hmac": digest,
-        "agent_id": agent_id,
-        "issued_at": now,
-        "expires_at": expires_at,
-    }
-    previous = _swap_token(db, user, new)
-    events = [
-        Event(
-            Action.TOKEN_ISSUE,
-            actor=user.cid,
-            subject_cid=user.cid,
-            agent_id=agent_id,
-            details={"token": log_label(digest), "expires_at": expires_at.isoformat()},
-        )
-    ]
-    if previous is not None and previous.expires_at > now:
-        events.append(_revoke_event(user.cid, previous.token_hmac, "superseded", user.cid))
-    return _Replacement(IssuedToken(user.cid, token, expires_at), events)
-
-
-def _swap_token(db: Db, user: AnyRow, new: Mapping[str, Any]) -> Any:
-    """Store ``new`` as the locked ``user``'s token; the row it replaced, or None."""
-    if dialect_name(db) == "sqlite":
-        _SWAP_TOKEN["sqlite"].execute(db, new)
-        return user if user.token_hmac is not None else None
-    return _SWAP_TOKEN["postgresql"].first(db, {**new, "owner": user.id})
-
-
 def _raise_unless_active(agent: AnyRow | None) -> None:
     if agent is None or agent.status is None:
         raise AgentUnknownError()
@@ -658,15 +767,11 @@ def _raise_unless_active(agent: AnyRow | None) -> None:
         raise AgentDisabledError()
 
 
-def _check_agent_request(
-    db: Db,
-    config: TokenConfig,
-    agent: AnyRow,
-    message: SignedMessage,
-    signature: bytes,
-    now: datetime,
-) -> None:
-    """Check the agent, its signature, the origin and the nonce, which is used up."""
+def _check_signed(
+    config: TokenConfig, agent: AnyRow, message: SignedMessage, signature: bytes, now: datetime
+) -> nonces.Binding:
+    """Check the agent, its signature, the origin and the nonce's seal and expiry; the nonce's
+    binding."""
     _raise_unless_active(agent)
     if not verify_signature(agent.public_key, message, signature):
         raise BadSignatureError()
@@ -677,12 +782,21 @@ def _check_agent_request(
         raise NonceUnknownError()  # never issued by this server
     if binding.expires_at <= now:
         raise NonceExpiredError()
-    used = {"nonce": binding.tag, "expires_at": binding.expires_at}
-    if not _USE_NONCE[dialect_name(db)].execute(db, used):
+    return binding
+
+
+def _used(binding: nonces.Binding) -> dict[str, Any]:
+    """The parameters of ``_USE_NONCE``."""
+    return {"nonce": binding.tag, "expires_at": binding.expires_at}
+
+
+def _check_binding(binding: nonces.Binding, unused: bool, agent_id: int, cid: str) -> None:
+    """Check that the nonce (now used up) was unused and issued to this agent for this CID."""
+    if not unused:
         raise NonceUnknownError()  # used already: a replay
-    if binding.agent_id != agent.id:
+    if binding.agent_id != agent_id:
         raise NonceAgentMismatchError()
-    if binding.cid != message.cid:
+    if binding.cid != cid:
         raise CidMismatchError()
 
 

@@ -1,0 +1,102 @@
+"""Card logins, batched: concurrent logins share one transaction, its statements and its commit.
+
+A login is an Ed25519 check, a few small writes and a commit. :class:`LoginBatcher` runs one
+batch at a time (``ucauth.tokens.service.login_many`` through
+:meth:`ucauth.server.database.Database.run`): the logins that arrive while a batch is under way
+wait and go together into the next one. Under load one commit (and on PostgreSQL one round
+trip per step) serves many logins; a lone login goes at once, with no timer. Two logins of one
+card holder never share a batch: the later one waits for the next batch, so it voids the
+earlier one's token as a login does. If a batch fails (the database is unreachable), each of
+its logins gets that error; a refused login gets its own refusal only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from ucauth.clock import Clock
+from ucauth.randomness import RandomSource
+from ucauth.server.database import Database
+from ucauth.tokens.protocol import SignedLogin
+from ucauth.tokens.service import IssuedToken, LoginAttempt, TokenConfig, login_many
+
+MAX_BATCH = 100  # logins per transaction
+Waiting = list[tuple[LoginAttempt, "asyncio.Future[IssuedToken]"]]
+
+
+class LoginBatcher:
+    """Runs card logins in batches; one per process, used from its event loop only."""
+
+    def __init__(
+        self, database: Database, config: TokenConfig, clock: Clock, random: RandomSource
+    ) -> None:
+        self._database, self._config = database, config
+        self._clock, self._random = clock, random
+        self._pending: Waiting = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def login(self, request: SignedLogin, client_address: str) -> IssuedToken:
+        """The new token of this signed login; its refusal (a ``TokensError``) raised."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[IssuedToken] = loop.create_future()
+        self._pending.append((LoginAttempt(request, client_address), future))
+        if self._task is None:
+            # Started on the loop's next turn: logins already waiting to run join this batch.
+            self._task = loop.create_task(self._run_batches())
+        return await future
+
+    async def close(self) -> None:
+        """Wait for the logins submitted so far (at shutdown)."""
+        if self._task is not None:
+            await self._task
+
+    async def _run_batches(self) -> None:
+        try:
+            while self._pending:
+                batch, self._pending = _one_per_card_holder(self._pending)
+                await self._run(batch)
+        finally:
+            for _, future in self._pending:  # only when cancelled
+                future.cancel()
+            self._pending, self._task = [], None
+
+    async def _run(self, batch: Waiting) -> None:
+        try:
+            outcomes = await self._database.run(
+                login_many,
+                self._config,
+                [attempt for attempt, _ in batch],
+                now=self._clock.now(),
+                random=self._random,
+            )
+        except Exception as error:
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(error)
+            return
+        except BaseException:  # cancelled (shutdown)
+            for _, future in batch:
+                future.cancel()
+            raise
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
+            if future.done():
+                continue  # its request has gone
+            if isinstance(outcome, IssuedToken):
+                future.set_result(outcome)
+            else:
+                future.set_exception(outcome)
+
+
+def _one_per_card_holder(pending: Waiting) -> tuple[Waiting, Waiting]:
+    """The next batch (at most one login per CID, :data:`MAX_BATCH` at most) and the rest."""
+    batch: Waiting = []
+    rest: Waiting = []
+    cids: set[str] = set()
+    for waiting in pending:
+        cid = waiting[0].request.payload.cid
+        if cid in cids or len(batch) == MAX_BATCH:
+            rest.append(waiting)
+        else:
+            cids.add(cid)
+            batch.append(waiting)
+    return batch, rest
