@@ -202,14 +202,7 @@ class DriverQuery:
         raised as SQLAlchemy would."""
         connection = _connection(db)
         compiled = self.compiled(connection.dialect)
-        try:
-            cursor = connection.connection.cursor()
-            try:
-                return call(cursor, compiled)
-            finally:
-                cursor.close()
-        except connection.dialect.loaded_dbapi.Error as error:
-            raise _wrapped(connection, compiled.sql, error) from None
+        return _on_driver(connection, compiled.sql, lambda cursor: call(cursor, compiled))
 
 
 class DriverStatement(DriverQuery):
@@ -233,6 +226,27 @@ class DriverStatement(DriverQuery):
             return int(cursor.rowcount)
 
         return self._on_cursor(_in_transaction(db), run)
+
+
+def execute_driver_sql(db: Db, sql: str, params: Mapping[str, Any]) -> None:
+    """Run ``sql`` (in the driver's parameter style) on ``db``'s DB-API connection, in its
+    transaction (begun if need be; the caller commits), for a statement that SQLAlchemy's
+    execution layer would only slow down. Errors raised as SQLAlchemy would."""
+    connection = _connection(_in_transaction(db))
+    _on_driver(connection, sql, lambda cursor: cursor.execute(sql, params))
+
+
+def _on_driver(connection: Connection, sql: str, call: Callable[[Any], T]) -> T:
+    """``call(cursor)`` on a cursor of the DB-API connection of ``connection``, which runs
+    ``sql``; its errors raised as SQLAlchemy would."""
+    try:
+        cursor = connection.connection.cursor()
+        try:
+            return call(cursor)
+        finally:
+            cursor.close()
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise _wrapped(connection, sql, error) from None
 
 
 def _connection(db: Db) -> Connection:

@@ -3,8 +3,10 @@
 A login is an Ed25519 check, a few small writes and a commit. :class:`LoginBatcher` runs one
 batch at a time (``ucauth.tokens.service.login_many`` through
 :meth:`ucauth.server.database.Database.run`): the logins that arrive while a batch is under way
-wait and go together into the next one. Under load one commit (and on PostgreSQL one round
-trip per step) serves many logins; a lone login goes at once, with no timer. Two logins of one
+wait and go together into the next one, which starts when the event loop has handed over every
+login it has received (two turns of the loop without a new one: no timer). Under load one
+commit (and on PostgreSQL one round trip per step) serves many logins; a lone login waits for
+two turns of the loop only. Two logins of one
 card holder never share a batch: the later one waits for the next batch, so it voids the
 earlier one's token as a login does. If a batch fails (the database is unreachable), each of
 its logins gets that error; a refused login gets its own refusal only.
@@ -21,6 +23,7 @@ from ucauth.tokens.protocol import SignedLogin
 from ucauth.tokens.service import IssuedToken, LoginAttempt, TokenConfig, login_many
 
 MAX_BATCH = 100  # logins per transaction
+QUIET_TURNS = 2  # a batch starts when no login joined it in this many turns of the event loop
 Waiting = list[tuple[LoginAttempt, "asyncio.Future[IssuedToken]"]]
 
 
@@ -52,13 +55,23 @@ class LoginBatcher:
 
     async def _run_batches(self) -> None:
         try:
-            while self._pending:
+            while await self._gathered():
                 batch, self._pending = _one_per_card_holder(self._pending)
                 await self._run(batch)
         finally:
             for _, future in self._pending:  # only when cancelled
                 future.cancel()
             self._pending, self._task = [], None
+
+    async def _gathered(self) -> bool:
+        """Whether logins are waiting, once the loop has handed over every login it is reading
+        (no new one in :data:`QUIET_TURNS` turns of the loop; no timer)."""
+        quiet = 0
+        while self._pending and quiet < QUIET_TURNS:
+            waiting = len(self._pending)
+            await asyncio.sleep(0)  # one turn: requests already received get to submit theirs
+            quiet = quiet + 1 if len(self._pending) == waiting else 0
+        return bool(self._pending)
 
     async def _run(self, batch: Waiting) -> None:
         try:

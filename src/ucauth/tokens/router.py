@@ -95,8 +95,8 @@ async def challenge(request: Request) -> Response:
     """A single-use nonce for this enrolled agent and card CID (five minutes)."""
     body = await read_json(request, ChallengeRequest)
     context = app_context(request)
-    issued = context.database.read(
-        service.issue_challenge,
+    issued = await service.issue_challenge_batched(
+        context.database,
         context.tokens,
         body.agent_id,
         body.cid,

@@ -21,10 +21,12 @@ from sqlalchemy import (
     Boolean,
     Integer,
     Row,
+    String,
     and_,
     any_,
     bindparam,
     case,
+    cast,
     delete,
     select,
     update,
@@ -159,7 +161,10 @@ class AccountState:
     revoked_reason: str | None = None
 
 
-_AGENT_STATUS = DriverQuery(select(Agent.status).where(Agent.id == bindparam("agent_id")))
+# Its parameter is text, as every parameter of a batched read (``Reader.fetch``) is.
+_AGENT_STATUS = DriverQuery(
+    select(Agent.status).where(Agent.id == cast(bindparam("agent_id", type_=String), Integer))
+)
 _USE_NONCE = {
     dialect: DriverStatement(statement)
     for dialect, statement in upserts(
@@ -221,7 +226,35 @@ def issue_challenge(
     (:mod:`ucauth.tokens.nonces`); one read checks that the agent is enrolled and active.
     """
     cid = validate_cid(cid)
-    _raise_unless_active(_AGENT_STATUS.first(db, {"agent_id": agent_id}))
+    agent = _AGENT_STATUS.first(db, {"agent_id": str(agent_id)})
+    return _sealed_challenge(config, agent, agent_id, cid, now, random)
+
+
+async def issue_challenge_batched(
+    reader: Reader,
+    config: TokenConfig,
+    agent_id: int,
+    cid: str,
+    *,
+    now: datetime,
+    random: RandomSource,
+) -> IssuedChallenge:
+    """:func:`issue_challenge` for the async routes: its read goes with concurrent ones
+    (:meth:`Reader.fetch`)."""
+    cid = validate_cid(cid)
+    agent = await reader.fetch(_AGENT_STATUS, {"agent_id": str(agent_id)})
+    return _sealed_challenge(config, agent, agent_id, cid, now, random)
+
+
+def _sealed_challenge(
+    config: TokenConfig,
+    agent: AnyRow | None,
+    agent_id: int,
+    cid: str,
+    now: datetime,
+    random: RandomSource,
+) -> IssuedChallenge:
+    _raise_unless_active(agent)
     expires_at = now + CHALLENGE_LIFETIME
     random_part = random.token_bytes(nonces.RANDOM_BYTES)
     return IssuedChallenge(
