@@ -68,7 +68,13 @@ def signed(session: Session, config: TokenConfig, agent: TestAgent, cid: str) ->
     return agent.signed_login(issued.nonce, cid)
 
 
-def batches_of(database: Database, monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+@pytest.fixture
+def batcher(database: Database, token_config: TokenConfig) -> LoginBatcher:
+    return LoginBatcher(database, token_config, FixedClock(NOON), SecureRandom())
+
+
+@pytest.fixture
+def batches(database: Database, monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     """The CIDs of each batch that ``database`` runs."""
     seen: list[list[str]] = []
     run = database.run
@@ -85,11 +91,9 @@ def test_concurrent_logins_share_transactions_and_each_gets_its_answer(
     session: Session,
     token_config: TokenConfig,
     agent: TestAgent,
-    database: Database,
-    monkeypatch: pytest.MonkeyPatch,
+    batcher: LoginBatcher,
+    batches: list[list[str]],
 ) -> None:
-    batcher = LoginBatcher(database, token_config, FixedClock(NOON), SecureRandom())
-    batches = batches_of(database, monkeypatch)
     logins = [signed(session, token_config, agent, cid) for cid in CIDS]
     forged = agent.signed_login(logins[0].payload.nonce, CIDS[0], key=generate_private_key())
     answers = logged_in(batcher, [forged, *logins[1:]])
@@ -102,11 +106,9 @@ def test_two_logins_of_one_card_holder_go_one_after_the_other(
     session: Session,
     token_config: TokenConfig,
     agent: TestAgent,
-    database: Database,
-    monkeypatch: pytest.MonkeyPatch,
+    batcher: LoginBatcher,
+    batches: list[list[str]],
 ) -> None:
-    batcher = LoginBatcher(database, token_config, FixedClock(NOON), SecureRandom())
-    batches = batches_of(database, monkeypatch)
     logins = [signed(session, token_config, agent, cid) for cid in (CIDS[0], CIDS[1], CIDS[0])]
     first, other, second = logged_in(batcher, logins)
     assert batches == [[CIDS[0], CIDS[1]], [CIDS[0]]]
@@ -116,9 +118,8 @@ def test_two_logins_of_one_card_holder_go_one_after_the_other(
 
 
 def test_a_batch_that_fails_fails_each_of_its_logins_and_the_next_one_runs(
-    session: Session, token_config: TokenConfig, agent: TestAgent, database: Database
+    session: Session, token_config: TokenConfig, agent: TestAgent, batcher: LoginBatcher
 ) -> None:
-    batcher = LoginBatcher(database, token_config, FixedClock(NOON), SecureRandom())
     logins = [signed(session, token_config, agent, cid) for cid in CIDS[:3]]
     session.execute(text("ALTER TABLE used_nonces RENAME TO used_nonces_away"))
     session.commit()
