@@ -3,34 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ucauth.accounts.statuses import AgentStatus as AgentStatus
+from ucauth.accounts.statuses import Role as Role
+from ucauth.accounts.statuses import UserStatus as UserStatus
 from ucauth.db import Base, UtcDateTime, string_enum
-
-
-class Role(StrEnum):
-    """What a user may do: use tokens (staff), administer their regions' units, or everything."""
-
-    STAFF = "staff"
-    REGIONAL_ADMIN = "regional_admin"
-    ADMIN = "admin"
-
-
-class UserStatus(StrEnum):
-    """Only ``active`` accounts may log in; ``revoked`` ones must request access again (R7)."""
-
-    PENDING = "pending"
-    ACTIVE = "active"
-    REVOKED = "revoked"
-    SUSPENDED = "suspended"
-
-
-class AgentStatus(StrEnum):
-    ACTIVE = "active"
-    DISABLED = "disabled"
 
 
 class Region(Base):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Literal, Self
 
 from pydantic import BaseModel, Field
 
-from ucauth.accounts.models import Role
+from ucauth.accounts.statuses import Role
 from ucauth.tokens.protocol import (
     DIGEST_BYTES,
     NONCE_BYTES,
@@ -20,7 +20,9 @@ from ucauth.tokens.protocol import (
     decode_hex,
     parse_time,
 )
-from ucauth.tokens.service import AccountState, AuthenticatedUser
+
+if TYPE_CHECKING:
+    from ucauth.tokens.service import AccountState, AuthenticatedUser
 
 AgentId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 CidField = Field(min_length=13, max_length=13, pattern=r"^[0-9]{13}$")

@@ -1,5 +1,5 @@
-"""The command line starts without the stacks of the commands it does not run, and its lazily
-built help is the help of the commands themselves."""
+"""The command line and the HIS client kit start without the stacks they do not use, and the
+CLI's lazily built help is the help of the commands themselves."""
 
 from __future__ import annotations
 
@@ -69,3 +69,22 @@ def test_the_lazy_help_is_the_commands_own_help() -> None:
     assert lazy_help == runner.invoke(eager, ["--help"], terminal_width=80).output
     wide = runner.invoke(cli, ["--help"], terminal_width=200).output
     assert wide == runner.invoke(eager, ["--help"], terminal_width=200).output
+
+
+def test_the_his_client_kit_loads_no_server_stack() -> None:
+    """What an HIS imports to call us: no database layer, web framework or server code."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, ucauth.client, ucauth.client.agent\n"
+            "print(' '.join(sorted(name for name in sys.modules if name.startswith(("
+            "'sqlalchemy', 'fastapi', 'uvicorn', 'alembic', 'ucauth.server', "
+            "'ucauth.tokens.service', 'ucauth.accounts.models')))))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.strip() == ""
