@@ -358,7 +358,7 @@ class _CompiledQuery:
         sql = self.sql
         for name in self.names:
             sql = sql.replace(f"%({name})s", f"batch.{name}")
-        arrays = ", ".join(f"%({name})s::text[]" for name in self.names)
+        arrays = ", ".join(f"%({name})b::text[]" for name in self.names)  # binary: no escaping
         # Built from our own compiled statement and its parameter names; values stay bound.
         columns = ", ".join(self.names)
         return (
