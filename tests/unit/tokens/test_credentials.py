@@ -47,3 +47,27 @@ def test_log_label_is_a_short_prefix_of_the_hmac_not_the_token() -> None:
     digest = token_hmac(KEY, "abcdefghijklmnop")
     assert log_label(digest) == digest.hex()[:12]
     assert "abcdefghijklmnop" not in log_label(digest)
+
+
+class ScriptedRandom:
+    """Hands out the given byte strings in turn."""
+
+    def __init__(self, *draws: bytes) -> None:
+        self._draws = list(draws)
+
+    def token_bytes(self, n: int) -> bytes:
+        draw = self._draws.pop(0)
+        assert len(draw) == n
+        return draw
+
+    def randbelow(self, n: int) -> int:
+        raise NotImplementedError
+
+
+def test_bytes_that_would_bias_the_alphabet_are_skipped() -> None:
+    # 252–255 would make a–d more likely than the rest: they are dropped, and the rest of the
+    # token comes from the next draw.
+    first = bytes([252, 253, 254, 255] * 7) + bytes([0, 36, 71, 251])  # 0→a, 36→a, 71→9, 251→9
+    second = bytes(range(1, 33))  # b, c, d, …
+    token = new_token(ScriptedRandom(first, second))
+    assert token == "aa99" + TOKEN_ALPHABET[1:13]
