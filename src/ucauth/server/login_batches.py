@@ -6,10 +6,11 @@ batch at a time (``ucauth.tokens.service.login_many`` through
 wait and go together into the next one, which starts when the event loop has handed over every
 login it has received (two turns of the loop without a new one: no timer). Under load one
 commit (and on PostgreSQL one round trip per step) serves many logins; a lone login waits for
-two turns of the loop only. Two logins of one
-card holder never share a batch: the later one waits for the next batch, so it voids the
-earlier one's token as a login does. If a batch fails (the database is unreachable), each of
-its logins gets that error; a refused login gets its own refusal only.
+two turns of the loop only.
+
+Two logins of one card holder never share a batch: the later one waits for the next batch, so
+it voids the earlier one's token as a login does. If a batch fails (the database is
+unreachable), each of its logins gets that error; a refused login gets its own refusal only.
 """
 
 from __future__ import annotations
