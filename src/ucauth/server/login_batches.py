@@ -16,16 +16,24 @@ unreachable), each of its logins gets that error; a refused login gets its own r
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 from ucauth.clock import Clock
 from ucauth.randomness import RandomSource
 from ucauth.server.database import Database
 from ucauth.tokens.protocol import SignedLogin
-from ucauth.tokens.service import IssuedToken, LoginAttempt, TokenConfig, login_many
+from ucauth.tokens.service import (
+    IssuedToken,
+    LoginAttempt,
+    LoginOutcome,
+    TokenConfig,
+    login_many,
+)
 
 MAX_BATCH = 100  # logins per transaction
 QUIET_TURNS = 2  # a batch starts when no login joined it in this many turns of the event loop
 Waiting = list[tuple[LoginAttempt, "asyncio.Future[IssuedToken]"]]
+Running = tuple[Waiting, "asyncio.Future[list[LoginOutcome]]"]  # a batch and its outcomes
 
 
 class LoginBatcher:
@@ -55,12 +63,21 @@ class LoginBatcher:
             await self._task
 
     async def _run_batches(self) -> None:
+        running: Running | None = None
         try:
-            while await self._gathered():
-                batch, self._pending = _one_per_card_holder(self._pending)
-                await self._run(batch)
-        finally:
-            for _, future in self._pending:  # only when cancelled
+            while running is not None or await self._gathered():
+                running = running or self._start()
+                try:
+                    outcomes: Sequence[LoginOutcome | Exception] = await running[1]
+                except Exception as error:  # the database failed: each login gets the error
+                    outcomes = [error] * len(running[0])
+                batch, running = running[0], None
+                if self._pending:
+                    # Those that arrived meanwhile go to the database before these are answered.
+                    running = self._start()
+                _settle(batch, outcomes)
+        finally:  # futures are left only when this run is cancelled (shutdown)
+            for _, future in [*(running[0] if running else []), *self._pending]:
                 future.cancel()
             self._pending, self._task = [], None
 
@@ -74,31 +91,30 @@ class LoginBatcher:
             quiet = quiet + 1 if len(self._pending) == waiting else 0
         return bool(self._pending)
 
-    async def _run(self, batch: Waiting) -> None:
-        try:
-            outcomes = await self._database.run(
+    def _start(self) -> Running:
+        """The next batch, its logins under way."""
+        batch, self._pending = _one_per_card_holder(self._pending)
+        job = asyncio.get_running_loop().create_task(
+            self._database.run(
                 login_many,
                 self._config,
                 [attempt for attempt, _ in batch],
                 now=self._clock.now(),
                 random=self._random,
             )
-        except Exception as error:
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(error)
-            return
-        except BaseException:  # cancelled (shutdown)
-            for _, future in batch:
-                future.cancel()
-            raise
-        for (_, future), outcome in zip(batch, outcomes, strict=True):
-            if future.done():
-                continue  # its request has gone
-            if isinstance(outcome, IssuedToken):
-                future.set_result(outcome)
-            else:
-                future.set_exception(outcome)
+        )
+        return batch, job
+
+
+def _settle(batch: Waiting, outcomes: Sequence[LoginOutcome | Exception]) -> None:
+    """Answer each login of a finished batch: its token, its refusal or the batch's error."""
+    for (_, future), outcome in zip(batch, outcomes, strict=True):
+        if future.done():
+            continue  # its request has gone
+        if isinstance(outcome, IssuedToken):
+            future.set_result(outcome)
+        else:
+            future.set_exception(outcome)
 
 
 def _one_per_card_holder(pending: Waiting) -> tuple[Waiting, Waiting]:
