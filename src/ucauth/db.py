@@ -160,21 +160,46 @@ class DriverQuery:
         row, compiled = self._on_cursor(db, fetch)
         return None if row is None else self.row(compiled, row)
 
-    def first_each(self, db: Db, params: Sequence[Mapping[str, Any]]) -> list[Any]:
-        """:meth:`first` for each parameter set, in order: on PostgreSQL in one round trip
-        (psycopg's pipelined ``executemany``), on SQLite one after the other."""
+    def all(self, db: Db, params: Mapping[str, Any]) -> list[Any]:
+        """Every row, as :meth:`first` returns one."""
 
         def fetch(cursor: Any, compiled: _CompiledQuery) -> tuple[list[Any], _CompiledQuery]:
-            bound = [compiled.bound(values) for values in params]
-            if not compiled.pipelined:
-                rows = []
-                for values in bound:
-                    cursor.execute(compiled.sql, values)
-                    rows.append(cursor.fetchone())
-                return rows, compiled
-            cursor.executemany(compiled.sql, bound, returning=True)
-            rows = [cursor.fetchone()]
-            while cursor.nextset():
+            cursor.execute(compiled.sql, compiled.bound(params))
+            return cursor.fetchall(), compiled
+
+        rows, compiled = self._on_cursor(db, fetch)
+        return [self.row(compiled, row) for row in rows]
+
+    def first_each(self, db: Db, params: Sequence[Mapping[str, Any]]) -> list[Any]:
+        """:meth:`first` for each parameter set, in order: on PostgreSQL one statement for all
+        (:attr:`_CompiledQuery.batched_sql`; the parameters go as text, cast by the query as
+        its bind types are), on SQLite one after the other."""
+
+        def batched(cursor: Any, compiled: _CompiledQuery) -> list[Any]:
+            texts = [{name: _text(value) for name, value in values.items()} for values in params]
+            cursor.execute(compiled.batched_sql, compiled.batched_params(texts))
+            rows: list[Any] = [None] * len(params)
+            for row in cursor.fetchall():
+                rows[row[0] - 1] = row[1:]
+            return rows
+
+        return self._each(db, params, batched)
+
+    def _each(
+        self,
+        db: Db,
+        params: Sequence[Mapping[str, Any]],
+        on_postgres: Callable[[Any, _CompiledQuery], list[Any]],
+    ) -> list[Any]:
+        """The first row for each parameter set: ``on_postgres(cursor, compiled)`` there, one
+        statement after the other on SQLite."""
+
+        def fetch(cursor: Any, compiled: _CompiledQuery) -> tuple[list[Any], _CompiledQuery]:
+            if compiled.on_postgres:
+                return on_postgres(cursor, compiled), compiled
+            rows = []
+            for values in params:
+                cursor.execute(compiled.sql, compiled.bound(values))
                 rows.append(cursor.fetchone())
             return rows, compiled
 
@@ -212,8 +237,21 @@ class DriverStatement(DriverQuery):
     def first(self, db: Db, params: Mapping[str, Any]) -> Any:
         return super().first(_in_transaction(db), params)
 
+    def all(self, db: Db, params: Mapping[str, Any]) -> list[Any]:
+        return super().all(_in_transaction(db), params)
+
     def first_each(self, db: Db, params: Sequence[Mapping[str, Any]]) -> list[Any]:
-        return super().first_each(_in_transaction(db), params)
+        """:meth:`first` for each parameter set, in order: on PostgreSQL in one round trip
+        (psycopg's pipelined ``executemany``), on SQLite one after the other."""
+
+        def pipelined(cursor: Any, compiled: _CompiledQuery) -> list[Any]:
+            cursor.executemany(compiled.sql, [compiled.bound(v) for v in params], returning=True)
+            rows = [cursor.fetchone()]
+            while cursor.nextset():
+                rows.append(cursor.fetchone())
+            return rows
+
+        return self._each(_in_transaction(db), params, pipelined)
 
     def execute(self, db: Db, params: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> int:
         """Run it once, or once per parameter set of a sequence; how many rows it changed."""
@@ -247,6 +285,11 @@ def _on_driver(connection: Connection, sql: str, call: Callable[[Any], T]) -> T:
             cursor.close()
     except connection.dialect.loaded_dbapi.Error as error:
         raise _wrapped(connection, sql, error) from None
+
+
+def _text(value: Any) -> str | None:
+    """A parameter as a batched statement binds it (see :meth:`DriverQuery.first_each`)."""
+    return None if value is None else str(value)
 
 
 def _connection(db: Db) -> Connection:
@@ -318,7 +361,7 @@ class _CompiledQuery:
     def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
         compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
         self.sql = str(compiled)
-        self.pipelined = dialect.name == "postgresql"  # see DriverQuery.first_each
+        self.on_postgres = dialect.name == "postgresql"
         processors: dict[str, Callable[[Any], Any]] = {}
         for name, bind in compiled.binds.items():
             process = bind.type.dialect_impl(dialect).bind_processor(dialect)
@@ -366,7 +409,7 @@ class _CompiledQuery:
             f" AS batch({columns}, ordinal) CROSS JOIN LATERAL ({sql}) AS answer"
         )
 
-    def batched_params(self, sets: Sequence[Mapping[str, str]]) -> dict[str, Any]:
+    def batched_params(self, sets: Sequence[Mapping[str, str | None]]) -> dict[str, Any]:
         """The parameters of :attr:`batched_sql` for these sets: one text array per name."""
         params = {k: v for k, v in self._params.items() if k not in self.names}
         for name in self.names:

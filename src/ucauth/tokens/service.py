@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import (
     Boolean,
     Integer,
+    LargeBinary,
     Row,
     String,
     and_,
@@ -28,9 +29,11 @@ from sqlalchemy import (
     case,
     cast,
     delete,
+    func,
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from ucauth.accounts.models import Agent, AgentStatus, Role, User, UserStatus
@@ -205,16 +208,13 @@ _DELETE_THIS_TOKEN = (
 )
 
 
-def _token_upsert(insert: Callable[[Any], Any]) -> Any:
-    statement = insert(Token)
+def _replacing(statement: Any) -> Any:
+    """A token insert (either dialect's) that replaces the user's current token."""
     replaced = ("token_hmac", "agent_id", "issued_at", "expires_at")
     return statement.on_conflict_do_update(
         index_elements=[Token.user_id],
         set_={name: getattr(statement.excluded, name) for name in replaced},
     )
-
-
-_UPSERTS = upserts(_token_upsert)
 
 
 def issue_challenge(
@@ -276,47 +276,97 @@ _AGENT = DriverQuery(
         .outerjoin(Agent, Agent.id == bindparam("agent_id"))
     )
 )
-# The account logging in, locked until commit (logins of one user queue here) and, when it may
+
+
+# The accounts logging in, locked until commit (logins of one user queue here) and, when one may
 # log in, its last access stamped. Its current token is read after the lock is held: SQLite holds
 # the database's write lock from the transaction's first write (the used nonce) on, so the same
-# statement reads it; PostgreSQL reads it in a statement of its own (``_SWAP_TOKEN``: a fresh
+# statement reads it; PostgreSQL reads it in a statement of its own (``_SWAP_TOKENS``: a fresh
 # snapshot, so that a token committed by the login ahead in the queue is seen and audited as
-# superseded).
-_LOCK_USER_UPDATE = (
-    update(User)
-    .where(User.cid == bindparam("cid"))
-    .values(
-        last_access_at=case(
-            (
-                and_(User.status == UserStatus.ACTIVE, bindparam("card_valid", type_=Boolean)),
-                bindparam("now", type_=UtcDateTime),
-            ),
-            else_=User.last_access_at,
-        )
-    )
-)
+# superseded). On PostgreSQL each step of a batch is one statement for all its logins, their
+# values bound as arrays (``unnest``).
+def _last_access(card_valid: Any) -> Any:
+    stamped = and_(User.status == UserStatus.ACTIVE, card_valid)
+    return case((stamped, bindparam("now", type_=UtcDateTime)), else_=User.last_access_at)
+
+
 _USER_COLUMNS = (User.id, User.cid, User.status, User.revoked_at, User.revoked_reason)
 _TOKEN_OF_USER = Token.user_id == User.id
-_LOCK_USER = {
-    "sqlite": DriverStatement(
-        _LOCK_USER_UPDATE.returning(
-            *_USER_COLUMNS,
-            select(Token.token_hmac).where(_TOKEN_OF_USER).scalar_subquery().label("token_hmac"),
-            select(Token.expires_at).where(_TOKEN_OF_USER).scalar_subquery().label("expires_at"),
-        )
-    ),
-    "postgresql": DriverStatement(_LOCK_USER_UPDATE.returning(*_USER_COLUMNS)),
-}
-# A login's new token over the locked user's current one: on SQLite an upsert (the lock read the
-# current one); on PostgreSQL the same upsert and, in one round trip, the row it replaced (read
-# in the statement's snapshot, taken after the lock).
-_PREVIOUS = select(Token.token_hmac, Token.expires_at).where(Token.user_id == bindparam("owner"))
-_SWAP_TOKEN = {
-    "sqlite": DriverStatement(_UPSERTS["sqlite"]),
-    "postgresql": DriverStatement(
-        select(*_PREVIOUS.cte("previous").c).add_cte(_UPSERTS["postgresql"].cte("swapped"))
-    ),
-}
+_LOCK_USER = DriverStatement(  # SQLite: one login
+    update(User)
+    .where(User.cid == bindparam("cid"))
+    .values(last_access_at=_last_access(bindparam("card_valid", type_=Boolean)))
+    .returning(
+        *_USER_COLUMNS,
+        select(Token.token_hmac).where(_TOKEN_OF_USER).scalar_subquery().label("token_hmac"),
+        select(Token.expires_at).where(_TOKEN_OF_USER).scalar_subquery().label("expires_at"),
+    )
+)
+_LOGINS = (
+    func.unnest(
+        bindparam("cids", type_=ARRAY(String)), bindparam("cards_valid", type_=ARRAY(Boolean))
+    )
+    .table_valued("cid", "card_valid")
+    .render_derived(name="login")
+)
+_LOCKED = (  # in CID order, so that concurrent batches never wait for each other in a cycle
+    select(User.id)
+    .join(_LOGINS, _LOGINS.c.cid == User.cid)
+    .order_by(User.cid)
+    .with_for_update(of=User)
+    .cte("locked")
+)
+_LOCK_USERS = DriverStatement(  # PostgreSQL: a batch
+    update(User)
+    .where(User.id == _LOCKED.c.id, User.cid == _LOGINS.c.cid)
+    .values(last_access_at=_last_access(_LOGINS.c.card_valid))
+    .returning(*_USER_COLUMNS)
+)
+# New tokens over the locked users' current ones: on SQLite an upsert per login (the lock read
+# the current one); on PostgreSQL one upsert for the batch and, in the same round trip, the rows
+# it replaced (read in the statement's snapshot, taken after the locks).
+_SWAP_TOKEN = DriverStatement(_replacing(sqlite.insert(Token)))
+_NEW_TOKENS = (
+    func.unnest(
+        bindparam("user_ids", type_=ARRAY(Integer)),
+        bindparam("token_hmacs", type_=ARRAY(LargeBinary)),
+        bindparam("agent_ids", type_=ARRAY(Integer)),
+    )
+    .table_valued("user_id", "token_hmac", "agent_id")
+    .render_derived(name="new")
+)
+_PREVIOUS = select(Token.user_id, Token.token_hmac, Token.expires_at).where(
+    Token.user_id == any_(bindparam("user_ids", type_=ARRAY(Integer)))
+)
+_SWAP_TOKENS = DriverStatement(
+    select(*_PREVIOUS.cte("previous").c).add_cte(
+        _replacing(
+            postgresql.insert(Token).from_select(
+                ["user_id", "token_hmac", "agent_id", "issued_at", "expires_at"],
+                select(
+                    *_NEW_TOKENS.c,
+                    bindparam("now", type_=UtcDateTime),
+                    bindparam("expires_at", type_=UtcDateTime),
+                ).order_by(_NEW_TOKENS.c.user_id),
+            )
+        ).cte("swapped")
+    )
+)
+# PostgreSQL: a batch's nonces marked used in one statement; those it inserted come back.
+_USED_NONCES = (
+    func.unnest(
+        bindparam("nonces", type_=ARRAY(LargeBinary)),
+        bindparam("expiries", type_=ARRAY(UtcDateTime)),
+    )
+    .table_valued("nonce", "expires_at")
+    .render_derived(name="used")
+)
+_USE_NONCES = DriverStatement(
+    postgresql.insert(UsedNonce)
+    .from_select(["nonce", "expires_at"], select(*_USED_NONCES.c).order_by(_USED_NONCES.c.nonce))
+    .on_conflict_do_nothing(index_elements=[UsedNonce.nonce])
+    .returning(UsedNonce.nonce)
+)
 
 
 @dataclass(frozen=True)
@@ -387,10 +437,8 @@ def login_many(
         expiry = one.payload.card_expiry
         one.card_valid = expiry is None or expiry >= _local_date(now, config.zone)
     fresh.sort(key=lambda one: one.payload.cid)  # every transaction locks users in this order
-    lock = _LOCK_USER[dialect_name(db)]
-    locks = [{"cid": one.payload.cid, "now": now, "card_valid": one.card_valid} for one in fresh]
     accepted: list[_Login] = []
-    for one, user in zip(fresh, lock.first_each(db, locks), strict=True):
+    for one, user in zip(fresh, _lock_users(db, fresh, now), strict=True):
         if one.attempt(_check_account, config, user, one):
             one.user = user
             accepted.append(one)
@@ -447,8 +495,33 @@ def _use_nonces(db: Db, logins: list[_Login]) -> list[tuple[_Login, bool, nonces
     nonce order, so that concurrent transactions never wait for each other's nonces in a
     cycle."""
     bound = sorted(((one, one.binding) for one in logins if one.binding), key=lambda b: b[1].tag)
-    rows = _USE_NONCE[dialect_name(db)].first_each(db, [_used(b) for _, b in bound])
-    return [(one, row is not None, b) for (one, b), row in zip(bound, rows, strict=True)]
+    if dialect_name(db) == "sqlite":
+        rows = _USE_NONCE["sqlite"].first_each(db, [_used(b) for _, b in bound])
+        return [(one, row is not None, b) for (one, b), row in zip(bound, rows, strict=True)]
+    if not bound:
+        return []
+    arrays = {"nonces": [b.tag for _, b in bound], "expiries": [b.expires_at for _, b in bound]}
+    inserted = {row.nonce for row in _USE_NONCES.all(db, arrays)}
+    return [(one, b.tag in inserted, b) for one, b in bound]
+
+
+def _lock_users(db: Db, logins: list[_Login], now: datetime) -> list[AnyRow | None]:
+    """Lock the accounts of ``logins`` (in CID order), stamping the last access of those that
+    may log in: each one's row (``_USER_COLUMNS``) or None (not registered)."""
+    if dialect_name(db) == "sqlite":
+        params = [
+            {"cid": one.payload.cid, "now": now, "card_valid": one.card_valid} for one in logins
+        ]
+        return _LOCK_USER.first_each(db, params)
+    if not logins:
+        return []
+    arrays = {
+        "cids": [one.payload.cid for one in logins],
+        "cards_valid": [one.card_valid for one in logins],
+        "now": now,
+    }
+    users = {row.cid: row for row in _LOCK_USERS.all(db, arrays)}
+    return [users.get(one.payload.cid) for one in logins]
 
 
 def _check_account(config: TokenConfig, user: AnyRow | None, one: _Login) -> None:
@@ -502,10 +575,17 @@ def _swap_tokens(db: Db, logins: list[_Login], new: list[dict[str, Any]]) -> lis
     if not logins:
         return []
     if dialect_name(db) == "sqlite":
-        _SWAP_TOKEN["sqlite"].execute(db, new)
+        _SWAP_TOKEN.execute(db, new)
         return [one.user if one.user.token_hmac is not None else None for one in logins]
-    owned = [{**token, "owner": token["user_id"]} for token in new]
-    return _SWAP_TOKEN["postgresql"].first_each(db, owned)
+    arrays = {
+        "user_ids": [token["user_id"] for token in new],
+        "token_hmacs": [token["token_hmac"] for token in new],
+        "agent_ids": [token["agent_id"] for token in new],
+        "now": new[0]["issued_at"],
+        "expires_at": new[0]["expires_at"],
+    }
+    previous = {row.user_id: row for row in _SWAP_TOKENS.all(db, arrays)}
+    return [previous.get(token["user_id"]) for token in new]
 
 
 def _login_events(one: _Login, digest: bytes, expires_at: datetime) -> list[Event]:
