@@ -175,32 +175,17 @@ class DriverQuery:
         (:attr:`_CompiledQuery.batched_sql`; the parameters go as text, cast by the query as
         its bind types are), on SQLite one after the other."""
 
-        def batched(cursor: Any, compiled: _CompiledQuery) -> list[Any]:
-            texts = [{name: _text(value) for name, value in values.items()} for values in params]
-            cursor.execute(compiled.batched_sql, compiled.batched_params(texts))
-            rows: list[Any] = [None] * len(params)
-            for row in cursor.fetchall():
-                rows[row[0] - 1] = row[1:]
-            return rows
-
-        return self._each(db, params, batched)
-
-    def _each(
-        self,
-        db: Db,
-        params: Sequence[Mapping[str, Any]],
-        on_postgres: Callable[[Any, _CompiledQuery], list[Any]],
-    ) -> list[Any]:
-        """The first row for each parameter set: ``on_postgres(cursor, compiled)`` there, one
-        statement after the other on SQLite."""
-
         def fetch(cursor: Any, compiled: _CompiledQuery) -> tuple[list[Any], _CompiledQuery]:
+            rows: list[Any] = [None] * len(params)
             if compiled.on_postgres:
-                return on_postgres(cursor, compiled), compiled
-            rows = []
-            for values in params:
+                texts = [{name: _text(value) for name, value in one.items()} for one in params]
+                cursor.execute(compiled.batched_sql, compiled.batched_params(texts))
+                for row in cursor.fetchall():
+                    rows[row[0] - 1] = row[1:]
+                return rows, compiled
+            for index, values in enumerate(params):
                 cursor.execute(compiled.sql, compiled.bound(values))
-                rows.append(cursor.fetchone())
+                rows[index] = cursor.fetchone()
             return rows, compiled
 
         if not params:
@@ -241,17 +226,9 @@ class DriverStatement(DriverQuery):
         return super().all(_in_transaction(db), params)
 
     def first_each(self, db: Db, params: Sequence[Mapping[str, Any]]) -> list[Any]:
-        """:meth:`first` for each parameter set, in order: on PostgreSQL in one round trip
-        (psycopg's pipelined ``executemany``), on SQLite one after the other."""
-
-        def pipelined(cursor: Any, compiled: _CompiledQuery) -> list[Any]:
-            cursor.executemany(compiled.sql, [compiled.bound(v) for v in params], returning=True)
-            rows = [cursor.fetchone()]
-            while cursor.nextset():
-                rows.append(cursor.fetchone())
-            return rows
-
-        return self._each(_in_transaction(db), params, pipelined)
+        """:meth:`first` for each parameter set, one statement after the other (many rows on
+        PostgreSQL go better in one statement over arrays, as the login batches' steps do)."""
+        return [self.first(db, values) for values in params]
 
     def execute(self, db: Db, params: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> int:
         """Run it once, or once per parameter set of a sequence; how many rows it changed."""
