@@ -248,6 +248,7 @@ class Phase:
     p99_ms: float
     requests: int
     cpu_us: float  # the server process's CPU time per request (user + system)
+    busy: float  # the server process's CPU time per second of the phase (1.0: one core busy)
 
 
 class Wrk:
@@ -322,10 +323,12 @@ class Wrk:
             figures["p99_us"] / 1000,
             figures["requests"],
             cpu / figures["requests"] * 1e6,
+            cpu / (figures["duration_us"] / 1e6),
         )
         print(
             f"   {name:12} {phase.rps:8.0f} rps  p50 {phase.p50_ms:6.2f} ms  "
-            f"p99 {phase.p99_ms:6.2f} ms  server CPU {phase.cpu_us:5.0f} µs/request",
+            f"p99 {phase.p99_ms:6.2f} ms  server CPU {phase.cpu_us:5.0f} µs/request, "
+            f"{phase.busy:4.2f} core",
             flush=True,
         )
         return phase

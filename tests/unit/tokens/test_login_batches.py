@@ -129,3 +129,39 @@ def test_a_batch_that_fails_fails_each_of_its_logins_and_the_next_one_runs(
     session.commit()
     (again,) = logged_in(batcher, [signed(session, token_config, agent, CIDS[0])])
     assert verified(session, token_config, again) == CIDS[0]
+
+
+def test_logins_that_arrive_during_a_batch_start_before_its_answers_go_out(
+    session: Session,
+    token_config: TokenConfig,
+    agent: TestAgent,
+    database: Database,
+    batcher: LoginBatcher,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first, second = (signed(session, token_config, agent, cid) for cid in CIDS[:2])
+    order: list[str] = []
+    run, gate = database.run, asyncio.Event()
+
+    async def held_first(work: Any, config: Any, attempts: Any, **kwargs: Any) -> Any:
+        order.append(f"start {attempts[0].request.payload.cid}")
+        if len(order) == 1:
+            await gate.wait()  # the first batch is under way until the second login has come
+        return await run(work, config, attempts, **kwargs)
+
+    async def scenario() -> None:
+        monkeypatch.setattr(database, "run", held_first)
+        tasks = []
+        for login in (first, second):
+            task = asyncio.create_task(batcher.login(login, "10.0.0.1"))
+            cid = login.payload.cid
+            task.add_done_callback(lambda _, cid=cid: order.append(f"answer {cid}"))
+            tasks.append(task)
+            for _ in range(5):
+                await asyncio.sleep(0)
+        gate.set()
+        await asyncio.gather(*tasks)
+
+    asyncio.run(scenario())
+    a, b = CIDS[:2]
+    assert order == [f"start {a}", f"start {b}", f"answer {a}", f"answer {b}"]
