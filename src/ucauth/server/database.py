@@ -43,7 +43,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection
 
-from ucauth.audit.service import INSERT_ARRAYS, Event, insert_arrays_params, record_each
+from ucauth.audit.service import INSERT_JSON, Event, insert_json_params, record_each
 from ucauth.db import DriverQuery, make_engine
 from ucauth.server.batched_reads import ReadBatcher
 from ucauth.server.checkpoint import WalCheckpointer
@@ -130,7 +130,7 @@ class Database:
         :class:`ucauth.audit.writer.AuditWriter`): in place on SQLite; on PostgreSQL one
         statement on a connection of its own (one round trip, its durable commit included)."""
         if self._auditing is not None:
-            await self._auditing.execute(INSERT_ARRAYS, insert_arrays_params(group))
+            await self._auditing.execute(INSERT_JSON, insert_json_params(group))
             return
         with self._writer.connect() as connection:
             record_each(connection, group)
