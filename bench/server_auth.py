@@ -1,10 +1,11 @@
 """Verify and login throughput of one ``ucauth server`` process, on SQLite and PostgreSQL.
 
-    python -m bench.server_auth [--duration 10] [--connections 64] [--backend sqlite|postgres]
+    python -m bench.server_auth [--duration 5] [--rounds 3] [--connections 64]
+                                [--backend sqlite|postgres]
 
 For each database: seed a unit, users and enrolled agents; start ``ucauth server`` (one uvicorn
 process) as a subprocess; log every user in once; then drive it with wrk (LuaJIT scripts for the
-POST bodies), one phase after the other, same connections and duration:
+POST bodies), one phase after the other, same connections and duration, in rounds:
 
 1. ``GET /healthz``, the baseline;
 2. ``POST /api/v1/auth/verify`` with valid credentials, round-robin over the users;
@@ -22,9 +23,11 @@ time.
 
 A full login is a challenge plus a login, one after the other on the same process, so its rate
 is ``1 / (1/challenge rps + 1/login rps)``. Targets, as ratios in the same run: verify ≥ 50 % and
-full login ≥ 20 % of ``/healthz`` requests per second. PostgreSQL comes from
-``UCAUTH_BENCH_DATABASE_URL`` (else ``UCAUTH_TEST_DATABASE_URL``, else the local server); a
-throwaway database is created and dropped.
+full login ≥ 20 % of ``/healthz`` requests per second. Each ratio is taken within a round and the
+report gives the median over the rounds (on a shared machine the speed drifts by tens of per
+cent within a minute; phases close in time, and several of them, keep that out of the ratios).
+PostgreSQL comes from ``UCAUTH_BENCH_DATABASE_URL`` (else ``UCAUTH_TEST_DATABASE_URL``, else
+the local server); a throwaway database is created and dropped.
 """
 
 from __future__ import annotations
@@ -33,10 +36,12 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -61,14 +66,15 @@ AGENTS = 8
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds per phase")
+    parser.add_argument("--duration", type=int, default=5, help="seconds per phase")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the four phases")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--backend", choices=["sqlite", "postgres"], action="append")
     options = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install wrk)")
-    results: dict[str, dict[str, Phase]] = {}
+    results: dict[str, list[dict[str, Phase]]] = {}
     for backend in options.backend or ["sqlite", "postgres"]:
         with throwaway_database(backend) as url, tempfile.TemporaryDirectory() as workdir:
             print(f"== {backend}", flush=True)
@@ -76,7 +82,7 @@ def main() -> None:
     _report(results, options)
 
 
-def _measure(url: str, workdir: Path, options: argparse.Namespace) -> dict[str, Phase]:
+def _measure(url: str, workdir: Path, options: argparse.Namespace) -> list[dict[str, Phase]]:
     upgrade(url)
     cids, agents = seed_staff(url, USERS, AGENTS)
     with running_server(url, workdir) as server, httpx.Client(base_url=server.url) as client:
@@ -90,14 +96,18 @@ def _measure(url: str, workdir: Path, options: argparse.Namespace) -> dict[str, 
             connections=options.connections,
             duration=options.duration,
         )
-        phases = {"healthz": run.get("healthz", "/healthz")}
         verify_bodies = [json.dumps({"username": c, "password": t}) for c, t in tokens.items()]
-        phases["verify"] = run.post("verify", "/api/v1/auth/verify", verify_bodies)
         challenge_bodies = [json.dumps({"agent_id": a.agent_id, "cid": c}) for a, c in pairs]
-        phases["challenge"] = run.post("challenge", "/api/v1/auth/challenge", challenge_bodies)
-        pool = _signed_logins(client, origin, pairs, phases["challenge"].requests)
-        phases["login"] = run.post("login", "/api/v1/auth/login", pool, once=True)
-    return phases
+        rounds = []
+        for number in range(1, options.rounds + 1):
+            print(f"   round {number}", flush=True)
+            phases = {"healthz": run.get("healthz", "/healthz")}
+            phases["verify"] = run.post("verify", "/api/v1/auth/verify", verify_bodies)
+            phases["challenge"] = run.post("challenge", "/api/v1/auth/challenge", challenge_bodies)
+            pool = _signed_logins(client, origin, pairs, phases["challenge"].requests)
+            phases["login"] = run.post("login", "/api/v1/auth/login", pool, once=True)
+            rounds.append(phases)
+    return rounds
 
 
 def _signed_logins(
@@ -112,10 +122,11 @@ def _signed_logins(
     return bodies
 
 
-def _report(results: dict[str, dict[str, Phase]], options: argparse.Namespace) -> None:
+def _report(results: dict[str, list[dict[str, Phase]]], options: argparse.Namespace) -> None:
     print(
         f"\nwrk -t{options.threads} -c{options.connections} -d{options.duration}s, "
-        f"one server process, {os.cpu_count()} CPUs\n"
+        f"{options.rounds} rounds, one server process, {os.cpu_count()} CPUs; "
+        "medians over the rounds, each ratio within its round\n"
     )
     print(
         "| database | /healthz rps | verify rps (p50 / p99 ms) | challenge rps | login rps "
@@ -123,22 +134,30 @@ def _report(results: dict[str, dict[str, Phase]], options: argparse.Namespace) -
     )
     print("|---|---|---|---|---|---|---|---|")
     failed = False
-    for backend, phases in results.items():
-        health, verify = phases["healthz"], phases["verify"]
-        challenge, login = phases["challenge"], phases["login"]
-        full = 1 / (1 / challenge.rps + 1 / login.rps)
-        verify_ratio, login_ratio = verify.rps / health.rps, full / health.rps
+    for backend, rounds in results.items():
+        median = partial(_median, rounds)
+        fulls = [1 / (1 / p["challenge"].rps + 1 / p["login"].rps) for p in rounds]
+        verify_ratio = statistics.median(p["verify"].rps / p["healthz"].rps for p in rounds)
+        login_ratio = statistics.median(
+            f / p["healthz"].rps for f, p in zip(fulls, rounds, strict=True)
+        )
         failed |= verify_ratio < VERIFY_TARGET or login_ratio < LOGIN_TARGET
         print(
-            f"| {backend} | {health.rps:.0f} | {verify.rps:.0f} ({verify.p50_ms:.1f} / "
-            f"{verify.p99_ms:.1f}) | {challenge.rps:.0f} | {login.rps:.0f} ({login.p50_ms:.1f} / "
-            f"{login.p99_ms:.1f}) | {full:.0f} | {verify_ratio:.0%} "
+            f"| {backend} | {median('healthz', 'rps'):.0f} | {median('verify', 'rps'):.0f} "
+            f"({median('verify', 'p50_ms'):.1f} / {median('verify', 'p99_ms'):.1f}) | "
+            f"{median('challenge', 'rps'):.0f} | {median('login', 'rps'):.0f} "
+            f"({median('login', 'p50_ms'):.1f} / {median('login', 'p99_ms'):.1f}) | "
+            f"{statistics.median(fulls):.0f} | {verify_ratio:.0%} "
             f"{'✓' if verify_ratio >= VERIFY_TARGET else '✗'} (≥ {VERIFY_TARGET:.0%}) | "
             f"{login_ratio:.0%} {'✓' if login_ratio >= LOGIN_TARGET else '✗'} "
             f"(≥ {LOGIN_TARGET:.0%}) |"
         )
     if failed:
         print("\nat least one target not met")
+
+
+def _median(rounds: list[dict[str, Phase]], name: str, figure: str) -> float:
+    return float(statistics.median(getattr(phases[name], figure) for phases in rounds))
 
 
 if __name__ == "__main__":
