@@ -4,11 +4,12 @@
                                 [--backend sqlite|postgres]
 
 For each database: seed a unit, users and enrolled agents; start ``ucauth server`` (one uvicorn
-process) as a subprocess; log every user in once; then drive it with wrk (LuaJIT scripts for the
+process) as a subprocess; then drive it with wrk (LuaJIT scripts for the
 POST bodies), one phase after the other, same connections and duration, in rounds:
 
 1. ``GET /healthz``, the baseline;
-2. ``POST /api/v1/auth/verify`` with valid credentials, round-robin over the users;
+2. ``POST /api/v1/auth/verify`` with valid credentials, round-robin over the users (each logged
+   in through the protocol before the round);
 3. ``POST /api/v1/auth/challenge``, round-robin over (agent, user) pairs;
 4. ``POST /api/v1/auth/login`` with signed bodies. wrk cannot sign Ed25519, so the bodies are
    made before this phase: nonces are requested from the server over HTTP and signed here with
@@ -88,7 +89,6 @@ def _measure(url: str, workdir: Path, options: argparse.Namespace) -> list[dict[
     with running_server(url, workdir) as server, httpx.Client(base_url=server.url) as client:
         origin = server.origin
         pairs = [(agents[i % len(agents)], cid) for i, cid in enumerate(cids)]
-        tokens = log_in_all(client, origin, pairs)
         run = Wrk(
             server,
             workdir,
@@ -96,11 +96,12 @@ def _measure(url: str, workdir: Path, options: argparse.Namespace) -> list[dict[
             connections=options.connections,
             duration=options.duration,
         )
-        verify_bodies = [json.dumps({"username": c, "password": t}) for c, t in tokens.items()]
         challenge_bodies = [json.dumps({"agent_id": a.agent_id, "cid": c}) for a, c in pairs]
         rounds = []
         for number in range(1, options.rounds + 1):
             print(f"   round {number}", flush=True)
+            tokens = log_in_all(client, origin, pairs)  # the last round's logins replaced them
+            verify_bodies = [json.dumps({"username": c, "password": t}) for c, t in tokens.items()]
             phases = {"healthz": run.get("healthz", "/healthz")}
             phases["verify"] = run.post("verify", "/api/v1/auth/verify", verify_bodies)
             phases["challenge"] = run.post("challenge", "/api/v1/auth/challenge", challenge_bodies)
