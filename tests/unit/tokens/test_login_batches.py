@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import pytest
@@ -149,13 +150,15 @@ def test_logins_that_arrive_during_a_batch_start_before_its_answers_go_out(
             await gate.wait()  # the first batch is under way until the second login has come
         return await run(work, config, attempts, **kwargs)
 
+    def answered(cid: str, _: object) -> None:
+        order.append(f"answer {cid}")
+
     async def scenario() -> None:
         monkeypatch.setattr(database, "run", held_first)
         tasks = []
         for login in (first, second):
             task = asyncio.create_task(batcher.login(login, "10.0.0.1"))
-            cid = login.payload.cid
-            task.add_done_callback(lambda _, cid=cid: order.append(f"answer {cid}"))
+            task.add_done_callback(partial(answered, login.payload.cid))
             tasks.append(task)
             for _ in range(5):
                 await asyncio.sleep(0)
