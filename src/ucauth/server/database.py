@@ -24,8 +24,9 @@ Four kinds of work, four ways:
   third less CPU per login than psycopg's async driver behind SQLAlchemy's greenlet bridge,
   which had to wake the loop for every statement; the GIL is released while a thread waits.)
 - **Audit group commits** (:meth:`Database.store_audit`, the records that must be committed
-  before a rights lookup is answered): in place on SQLite; on PostgreSQL one statement (every
-  column an array) on a connection of its own, its durable commit in the same round trip.
+  before a rights lookup is answered): in place on SQLite; on PostgreSQL one statement (the
+  events one JSON parameter) on a connection of its own, its durable commit in the same round
+  trip.
 
 PostgreSQL connections carry connect and statement timeouts (bounding any stall of the loop)
 and are not pinged at every checkout (after a database restart the first request on each stale
