@@ -3,10 +3,12 @@
 A login is an Ed25519 check, a few small writes and a commit. :class:`LoginBatcher` runs one
 batch at a time (``ucauth.tokens.service.login_many`` through
 :meth:`ucauth.server.database.Database.run`): the logins that arrive while a batch is under way
-wait and go together into the next one, which starts when the event loop has handed over every
-login it has received (two turns of the loop without a new one: no timer). Under load one
-commit (and on PostgreSQL one round trip per step) serves many logins; a lone login waits for
-two turns of the loop only.
+wait and go together into the next one. That one starts as soon as the batch ends, before the
+batch's logins are answered (their answers are written while it waits for the database); with
+no login waiting, the next starts when the event loop has handed over every login it has
+received (two turns of the loop without a new one: no timer). Under load one commit (and on
+PostgreSQL one statement per step) serves many logins; a lone login waits for two turns of the
+loop only.
 
 Two logins of one card holder never share a batch: the later one waits for the next batch, so
 it voids the earlier one's token as a login does. If a batch fails (the database is
