@@ -278,6 +278,19 @@ _AGENT = DriverQuery(
 )
 
 
+def _arrays(name: str, **columns: Any) -> Any:
+    """PostgreSQL: a batch's values as a table ``name``, one array parameter per column (named
+    as the column; ``columns`` gives each one's element type), ``unnest`` row by row."""
+    arrays = (bindparam(column, type_=ARRAY(kind)) for column, kind in columns.items())
+    return func.unnest(*arrays).table_valued(*columns).render_derived(name=name)
+
+
+def _last_access(card_valid: Any) -> Any:
+    """Stamped ``now`` if the account may log in (active, with a valid card)."""
+    stamped = and_(User.status == UserStatus.ACTIVE, card_valid)
+    return case((stamped, bindparam("now", type_=UtcDateTime)), else_=User.last_access_at)
+
+
 # The accounts logging in, locked until commit (logins of one user queue here) and, when one may
 # log in, its last access stamped. Its current token is read after the lock is held: SQLite holds
 # the database's write lock from the transaction's first write (the used nonce) on, so the same
@@ -285,11 +298,6 @@ _AGENT = DriverQuery(
 # snapshot, so that a token committed by the login ahead in the queue is seen and audited as
 # superseded). On PostgreSQL each step of a batch is one statement for all its logins, their
 # values bound as arrays (``unnest``).
-def _last_access(card_valid: Any) -> Any:
-    stamped = and_(User.status == UserStatus.ACTIVE, card_valid)
-    return case((stamped, bindparam("now", type_=UtcDateTime)), else_=User.last_access_at)
-
-
 _USER_COLUMNS = (User.id, User.cid, User.status, User.revoked_at, User.revoked_reason)
 _TOKEN_OF_USER = Token.user_id == User.id
 _LOCK_USER = DriverStatement(  # SQLite: one login
@@ -302,13 +310,7 @@ _LOCK_USER = DriverStatement(  # SQLite: one login
         select(Token.expires_at).where(_TOKEN_OF_USER).scalar_subquery().label("expires_at"),
     )
 )
-_LOGINS = (
-    func.unnest(
-        bindparam("cids", type_=ARRAY(String)), bindparam("cards_valid", type_=ARRAY(Boolean))
-    )
-    .table_valued("cid", "card_valid")
-    .render_derived(name="login")
-)
+_LOGINS = _arrays("login", cid=String, card_valid=Boolean)
 _LOCKED = (  # in CID order, so that concurrent batches never wait for each other in a cycle
     select(User.id)
     .join(_LOGINS, _LOGINS.c.cid == User.cid)
@@ -326,17 +328,9 @@ _LOCK_USERS = DriverStatement(  # PostgreSQL: a batch
 # the current one); on PostgreSQL one upsert for the batch and, in the same round trip, the rows
 # it replaced (read in the statement's snapshot, taken after the locks).
 _SWAP_TOKEN = DriverStatement(_replacing(sqlite.insert(Token)))
-_NEW_TOKENS = (
-    func.unnest(
-        bindparam("user_ids", type_=ARRAY(Integer)),
-        bindparam("token_hmacs", type_=ARRAY(LargeBinary)),
-        bindparam("agent_ids", type_=ARRAY(Integer)),
-    )
-    .table_valued("user_id", "token_hmac", "agent_id")
-    .render_derived(name="new")
-)
+_NEW_TOKENS = _arrays("new", user_id=Integer, token_hmac=LargeBinary, agent_id=Integer)
 _PREVIOUS = select(Token.user_id, Token.token_hmac, Token.expires_at).where(
-    Token.user_id == any_(bindparam("user_ids", type_=ARRAY(Integer)))
+    Token.user_id == any_(bindparam("user_id", type_=ARRAY(Integer)))
 )
 _SWAP_TOKENS = DriverStatement(
     select(*_PREVIOUS.cte("previous").c).add_cte(
@@ -353,14 +347,7 @@ _SWAP_TOKENS = DriverStatement(
     )
 )
 # PostgreSQL: a batch's nonces marked used in one statement; those it inserted come back.
-_USED_NONCES = (
-    func.unnest(
-        bindparam("nonces", type_=ARRAY(LargeBinary)),
-        bindparam("expiries", type_=ARRAY(UtcDateTime)),
-    )
-    .table_valued("nonce", "expires_at")
-    .render_derived(name="used")
-)
+_USED_NONCES = _arrays("used", nonce=LargeBinary, expires_at=UtcDateTime)
 _USE_NONCES = DriverStatement(
     postgresql.insert(UsedNonce)
     .from_select(["nonce", "expires_at"], select(*_USED_NONCES.c).order_by(_USED_NONCES.c.nonce))
@@ -500,7 +487,7 @@ def _use_nonces(db: Db, logins: list[_Login]) -> list[tuple[_Login, bool, nonces
         return [(one, row is not None, b) for (one, b), row in zip(bound, rows, strict=True)]
     if not bound:
         return []
-    arrays = {"nonces": [b.tag for _, b in bound], "expiries": [b.expires_at for _, b in bound]}
+    arrays = {"nonce": [b.tag for _, b in bound], "expires_at": [b.expires_at for _, b in bound]}
     inserted = {row.nonce for row in _USE_NONCES.all(db, arrays)}
     return [(one, b.tag in inserted, b) for one, b in bound]
 
@@ -516,8 +503,8 @@ def _lock_users(db: Db, logins: list[_Login], now: datetime) -> list[AnyRow | No
     if not logins:
         return []
     arrays = {
-        "cids": [one.payload.cid for one in logins],
-        "cards_valid": [one.card_valid for one in logins],
+        "cid": [one.payload.cid for one in logins],
+        "card_valid": [one.card_valid for one in logins],
         "now": now,
     }
     users = {row.cid: row for row in _LOCK_USERS.all(db, arrays)}
@@ -578,12 +565,9 @@ def _swap_tokens(db: Db, logins: list[_Login], new: list[dict[str, Any]]) -> lis
         _SWAP_TOKEN.execute(db, new)
         return [one.user if one.user.token_hmac is not None else None for one in logins]
     arrays = {
-        "user_ids": [token["user_id"] for token in new],
-        "token_hmacs": [token["token_hmac"] for token in new],
-        "agent_ids": [token["agent_id"] for token in new],
-        "now": new[0]["issued_at"],
-        "expires_at": new[0]["expires_at"],
+        name: [token[name] for token in new] for name in ("user_id", "token_hmac", "agent_id")
     }
+    arrays |= {"now": new[0]["issued_at"], "expires_at": new[0]["expires_at"]}
     previous = {row.user_id: row for row in _SWAP_TOKENS.all(db, arrays)}
     return [previous.get(token["user_id"]) for token in new]
 
