@@ -29,20 +29,23 @@ Four kinds of work, four ways:
   trip.
 
 PostgreSQL connections carry connect and statement timeouts (bounding any stall of the loop)
-and are not pinged at every checkout (after a database restart the first request on each stale
-connection fails, then the pool reconnects).
+and are not pinged at every checkout. When any of them finds the database gone (a disconnect),
+every pooled and own connection is dropped: the database restarted, they are all dead, and a
+rarely used one would otherwise fail a request whenever it was next used, long after recovery.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime
 from functools import partial
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 from ucauth.audit.service import INSERT_JSON, Event, insert_json_params, record_each
 from ucauth.db import DriverQuery, make_engine
@@ -71,6 +74,7 @@ class Database:
         self._checkpointer: WalCheckpointer | None = None
         self._batcher: ReadBatcher | None = None
         self._auditing: OwnConnection | None = None
+        self._own: tuple[OwnConnection, ...] = ()
         self._fetching: Connection | None = None  # SQLite's, opened by the first fetch
         if url.startswith("sqlite"):
             self.engine = self._reader = self._writer = make_engine(url, pool_use_lifo=True)
@@ -92,21 +96,24 @@ class Database:
         )
         self._threads = ThreadPoolExecutor(pool_size, thread_name_prefix="db-write")
         dialect = self.engine.dialect
-        self._batcher = ReadBatcher(OwnConnection(url, dialect, POSTGRES_CONNECT_ARGS), dialect)
+        reads = OwnConnection(url, dialect, POSTGRES_CONNECT_ARGS)
+        self._batcher = ReadBatcher(reads, dialect)
         self._auditing = OwnConnection(url, dialect, POSTGRES_CONNECT_ARGS)
+        self._own = (reads, self._auditing)
 
     def read(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """``work(connection, ...)`` in place, outside a transaction (see the module doc)."""
-        with self._reader.connect() as connection:
+        with self._noticing_disconnects(), self._reader.connect() as connection:
             return work(connection, *args, **kwargs)
 
     async def fetch(self, query: DriverQuery, params: Mapping[str, str]) -> Any:
         """``query.first(connection, params)``: in place on SQLite, batched with concurrent
         reads on PostgreSQL (see the module doc)."""
         if self._batcher is not None:
-            return await self._batcher.first(query, params)
+            with self._noticing_disconnects():
+                return await self._batcher.first(query, params)
         if self._fetching is None or self._fetching.closed:
             self._fetching = self._reader.connect()
         return query.first(self._fetching, params)
@@ -118,7 +125,8 @@ class Database:
         job = partial(self._transaction, work, *args, **kwargs)
         if self._threads is None:
             return job()
-        return await asyncio.get_running_loop().run_in_executor(self._threads, job)
+        with self._noticing_disconnects():
+            return await asyncio.get_running_loop().run_in_executor(self._threads, job)
 
     def _transaction(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
@@ -131,11 +139,26 @@ class Database:
         :class:`ucauth.audit.writer.AuditWriter`): in place on SQLite; on PostgreSQL one
         statement on a connection of its own (one round trip, its durable commit included)."""
         if self._auditing is not None:
-            await self._auditing.execute(INSERT_JSON, insert_json_params(group))
+            with self._noticing_disconnects():
+                await self._auditing.execute(INSERT_JSON, insert_json_params(group))
             return
         with self._writer.connect() as connection:
             record_each(connection, group)
             connection.commit()
+
+    @contextmanager
+    def _noticing_disconnects(self) -> Iterator[None]:
+        """On PostgreSQL, drop every connection when the work inside finds the database gone
+        (see the module doc)."""
+        try:
+            yield
+        except DBAPIError as error:
+            if error.connection_invalidated and self._own:
+                for engine in {self._writer, self._reader, self.engine}:
+                    engine.dispose(close=False)  # checked-out connections leave with their pool
+                for own in self._own:
+                    own.forget()
+            raise
 
     async def dispose(self) -> None:
         if self._auditing is not None:

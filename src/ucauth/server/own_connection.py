@@ -31,6 +31,7 @@ class OwnConnection:
         self._conninfo = make_url(url).set(drivername="postgresql").render_as_string(False)
         self._dialect, self._connect_args = dialect, dict(connect_args)
         self._connection: psycopg.AsyncConnection[Any] | None = None
+        self._forgotten = False
 
     async def fetch_all(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """The rows of a query."""
@@ -41,6 +42,10 @@ class OwnConnection:
         """Run a statement without rows; it has committed when this returns."""
         await self._run(sql, params, rows=False)
 
+    def forget(self) -> None:
+        """Replace the connection before the next statement (the database restarted)."""
+        self._forgotten = True
+
     async def close(self) -> None:
         connection, self._connection = self._connection, None
         if connection is not None:
@@ -49,6 +54,9 @@ class OwnConnection:
     async def _run(self, sql: str, params: Mapping[str, Any], *, rows: bool) -> Any:
         try:
             async with asyncio.timeout(STATEMENT_TIMEOUT):
+                if self._forgotten:
+                    self._forgotten = False
+                    await self.close()
                 if self._connection is None or self._connection.closed:
                     self._connection = await psycopg.AsyncConnection.connect(
                         self._conninfo, autocommit=True, **self._connect_args
@@ -56,7 +64,8 @@ class OwnConnection:
                 cursor = await self._connection.execute(sql, params, prepare=True)
                 return await cursor.fetchall() if rows else None
         except (psycopg.Error, TimeoutError) as error:
+            disconnect = self._connection is not None and self._connection.broken
             await self.close()
             if isinstance(error, TimeoutError):
                 raise OperationalError(sql, None, error, hide_parameters=True) from None
-            raise sqlalchemy_error(sql, error, self._dialect, invalidated=True) from None
+            raise sqlalchemy_error(sql, error, self._dialect, invalidated=disconnect) from None
