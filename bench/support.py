@@ -249,6 +249,7 @@ class Phase:
     requests: int
     cpu_us: float  # the server process's CPU time per request (user + system)
     busy: float  # the server process's CPU time per second of the phase (1.0: one core busy)
+    machine: float  # every process's CPU time per second of the phase (wrk and PostgreSQL too)
 
 
 class Wrk:
@@ -309,9 +310,10 @@ class Wrk:
             self.url + path,
             *script_args,
         ]
-        cpu_before = _cpu_seconds(self.pid)
+        cpu_before, machine_before = _cpu_seconds(self.pid), _machine_cpu_seconds()
         output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
         cpu = _cpu_seconds(self.pid) - cpu_before
+        machine = _machine_cpu_seconds() - machine_before
         line = next(line for line in output.splitlines() if line.startswith("RESULT "))
         figures = json.loads(line.removeprefix("RESULT "))
         if figures["status_errors"] or figures["socket_errors"]:
@@ -324,14 +326,25 @@ class Wrk:
             figures["requests"],
             cpu / figures["requests"] * 1e6,
             cpu / (figures["duration_us"] / 1e6),
+            machine / (figures["duration_us"] / 1e6),
         )
         print(
             f"   {name:12} {phase.rps:8.0f} rps  p50 {phase.p50_ms:6.2f} ms  "
             f"p99 {phase.p99_ms:6.2f} ms  server CPU {phase.cpu_us:5.0f} µs/request, "
-            f"{phase.busy:4.2f} core",
+            f"{phase.busy:4.2f} core (machine {phase.machine:4.2f} of {os.cpu_count()})",
             flush=True,
         )
         return phase
+
+
+def _machine_cpu_seconds() -> float:
+    """CPU time of every process so far, all cores (Linux ``/proc/stat``: user, nice, system
+    and interrupts)."""
+    user, nice, system, _idle, _iowait, irq, softirq = map(
+        int, Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]
+    )
+    busy = user + nice + system + irq + softirq
+    return busy / os.sysconf("SC_CLK_TCK")
 
 
 def _cpu_seconds(pid: int) -> float:
