@@ -37,9 +37,8 @@ rarely used one would otherwise fail a request whenever it was next used, long a
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from datetime import datetime
 from functools import partial
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -105,15 +104,22 @@ class Database:
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """``work(connection, ...)`` in place, outside a transaction (see the module doc)."""
-        with self._noticing_disconnects(), self._reader.connect() as connection:
-            return work(connection, *args, **kwargs)
+        try:
+            with self._reader.connect() as connection:
+                return work(connection, *args, **kwargs)
+        except DBAPIError as error:
+            self._drop_connections_after(error)
+            raise
 
     async def fetch(self, query: DriverQuery, params: Mapping[str, str]) -> Any:
         """``query.first(connection, params)``: in place on SQLite, batched with concurrent
         reads on PostgreSQL (see the module doc)."""
         if self._batcher is not None:
-            with self._noticing_disconnects():
+            try:
                 return await self._batcher.first(query, params)
+            except DBAPIError as error:
+                self._drop_connections_after(error)
+                raise
         if self._fetching is None or self._fetching.closed:
             self._fetching = self._reader.connect()
         return query.first(self._fetching, params)
@@ -125,8 +131,11 @@ class Database:
         job = partial(self._transaction, work, *args, **kwargs)
         if self._threads is None:
             return job()
-        with self._noticing_disconnects():
+        try:
             return await asyncio.get_running_loop().run_in_executor(self._threads, job)
+        except DBAPIError as error:
+            self._drop_connections_after(error)
+            raise
 
     def _transaction(
         self, work: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
@@ -139,26 +148,25 @@ class Database:
         :class:`ucauth.audit.writer.AuditWriter`): in place on SQLite; on PostgreSQL one
         statement on a connection of its own (one round trip, its durable commit included)."""
         if self._auditing is not None:
-            with self._noticing_disconnects():
+            try:
                 await self._auditing.execute(INSERT_JSON, insert_json_params(group))
+            except DBAPIError as error:
+                self._drop_connections_after(error)
+                raise
             return
         with self._writer.connect() as connection:
             record_each(connection, group)
             connection.commit()
 
-    @contextmanager
-    def _noticing_disconnects(self) -> Iterator[None]:
-        """On PostgreSQL, drop every connection when the work inside finds the database gone
-        (see the module doc)."""
-        try:
-            yield
-        except DBAPIError as error:
-            if error.connection_invalidated and self._own:
-                for engine in {self._writer, self._reader, self.engine}:
-                    engine.dispose(close=False)  # checked-out connections leave with their pool
-                for own in self._own:
-                    own.forget()
-            raise
+    def _drop_connections_after(self, error: DBAPIError) -> None:
+        """On PostgreSQL, drop every connection if ``error`` found the database gone (see the
+        module doc). Called from ``except`` clauses: nothing on the path of a request that
+        succeeds."""
+        if error.connection_invalidated and self._own:
+            for engine in {self._writer, self._reader, self.engine}:
+                engine.dispose(close=False)  # checked-out connections leave with their pool
+            for own in self._own:
+                own.forget()
 
     async def dispose(self) -> None:
         if self._auditing is not None:
