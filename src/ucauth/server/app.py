@@ -32,6 +32,7 @@ from ucauth.server.login_batches import LoginBatcher
 from ucauth.server.metrics import Metrics, MetricsMiddleware
 from ucauth.server.operations import router as operations_router
 from ucauth.settings import ServerSettings
+from ucauth.tokens.active_agents import ActiveAgents
 from ucauth.tokens.router import router as tokens_router
 from ucauth.tokens.service import TokenConfig
 from ucauth.web import router as web
@@ -85,6 +86,7 @@ def create_app(
         ids=ids,
         lookups=Lookups(database, audit, ids, clock),
         logins=logins,
+        active_agents=ActiveAgents(),
     )
 
     @asynccontextmanager

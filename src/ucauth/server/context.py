@@ -16,6 +16,7 @@ from ucauth.server.database import Database
 from ucauth.server.login_batches import LoginBatcher
 from ucauth.server.metrics import Metrics
 from ucauth.settings import ServerSettings
+from ucauth.tokens.active_agents import ActiveAgents
 from ucauth.tokens.service import TokenConfig
 
 
@@ -34,3 +35,4 @@ class AppContext:
     ids: RequestIds  # wsid and wsid_batch
     lookups: Lookups  # every rights lookup, whatever its channel
     logins: LoginBatcher  # card logins, batched
+    active_agents: ActiveAgents  # agents a challenge found active a moment ago

@@ -98,6 +98,7 @@ async def challenge(request: Request) -> Response:
     issued = await service.issue_challenge_batched(
         context.database,
         context.tokens,
+        context.active_agents,
         body.agent_id,
         body.cid,
         now=context.clock.now(),

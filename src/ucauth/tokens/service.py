@@ -43,6 +43,7 @@ from ucauth.db import Db, DriverQuery, DriverStatement, Reader, UtcDateTime, dia
 from ucauth.randomness import RandomSource
 from ucauth.settings import ServerSettings
 from ucauth.tokens import nonces, throttle
+from ucauth.tokens.active_agents import ActiveAgents
 from ucauth.tokens.credentials import (
     log_label,
     matches,
@@ -226,35 +227,33 @@ def issue_challenge(
     (:mod:`ucauth.tokens.nonces`); one read checks that the agent is enrolled and active.
     """
     cid = validate_cid(cid)
-    agent = _AGENT_STATUS.first(db, {"agent_id": str(agent_id)})
-    return _sealed_challenge(config, agent, agent_id, cid, now, random)
+    _raise_unless_active(_AGENT_STATUS.first(db, {"agent_id": str(agent_id)}))
+    return _sealed_challenge(config, agent_id, cid, now, random)
 
 
 async def issue_challenge_batched(
     reader: Reader,
     config: TokenConfig,
+    active: ActiveAgents,
     agent_id: int,
     cid: str,
     *,
     now: datetime,
     random: RandomSource,
 ) -> IssuedChallenge:
-    """:func:`issue_challenge` for the async routes: its read goes with concurrent ones
+    """:func:`issue_challenge` for the async routes: the agent's status is read unless
+    ``active`` found it active a moment ago, and its read goes with concurrent ones
     (:meth:`Reader.fetch`)."""
     cid = validate_cid(cid)
-    agent = await reader.fetch(_AGENT_STATUS, {"agent_id": str(agent_id)})
-    return _sealed_challenge(config, agent, agent_id, cid, now, random)
+    if not active.recently_active(agent_id, now):
+        _raise_unless_active(await reader.fetch(_AGENT_STATUS, {"agent_id": str(agent_id)}))
+        active.found_active(agent_id, now)
+    return _sealed_challenge(config, agent_id, cid, now, random)
 
 
 def _sealed_challenge(
-    config: TokenConfig,
-    agent: AnyRow | None,
-    agent_id: int,
-    cid: str,
-    now: datetime,
-    random: RandomSource,
+    config: TokenConfig, agent_id: int, cid: str, now: datetime, random: RandomSource
 ) -> IssuedChallenge:
-    _raise_unless_active(agent)
     expires_at = now + CHALLENGE_LIFETIME
     random_part = random.token_bytes(nonces.RANDOM_BYTES)
     return IssuedChallenge(

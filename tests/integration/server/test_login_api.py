@@ -18,6 +18,7 @@ from ucauth.audit.service import events
 from ucauth.clock import FixedClock
 from ucauth.randomness import SecureRandom
 from ucauth.tokens import nonces, protocol
+from ucauth.tokens.active_agents import FRESH_FOR
 from ucauth.tokens.models import UsedNonce
 from ucauth.tokens.service import TokenConfig
 
@@ -132,11 +133,17 @@ def test_an_unknown_agent_is_refused(client: TestClient, agent: TestAgent) -> No
 
 
 def test_a_disabled_agent_is_refused(
-    client: TestClient, agent: TestAgent, session: Session
+    client: TestClient, agent: TestAgent, session: Session, clock: FixedClock
 ) -> None:
     nonce = agent.challenge(client, CID)
     accounts.disable_agent(session, agent.agent_id, actor=ACTOR, now=START)
     refused(client.post(LOGIN, json=agent.login_body(nonce, CID)), 403, "agent_disabled")
+    # A challenge trusts the status it found a moment ago (disabled elsewhere: by the CLI) ...
+    clock.advance(FRESH_FOR - timedelta(microseconds=1))
+    late = agent.challenge(client, CID)
+    refused(client.post(LOGIN, json=agent.login_body(late, CID)), 403, "agent_disabled")
+    # ... and reads it again after FRESH_FOR.
+    clock.advance(timedelta(microseconds=1))
     response = client.post("/api/v1/auth/challenge", json={"agent_id": agent.agent_id, "cid": CID})
     refused(response, 403, "agent_disabled")
 

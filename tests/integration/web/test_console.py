@@ -127,15 +127,16 @@ def test_enrolment_codes_and_disabling_a_workstation(page: Page, site: Site) -> 
     page.get_by_role("button", name="ออกรหัสลงทะเบียนเครื่อง").click()
     expect(page.locator("[data-code]")).to_have_text(re.compile(r"^([0-9A-Z]{4}-){5}[0-9A-Z]{4}$"))
     screenshot(page, "web-console-agents")
-    page.get_by_role("button", name="ปิดการใช้งาน").click()
-    expect(page.get_by_role("status")).to_contain_text("ปิดการใช้งานเครื่องแล้ว")
+    challenge = {"agent_id": site.agent.agent_id, "cid": staff}
+    with httpx.Client(base_url=site.server.url) as client:
+        # The server now holds the agent as found active (for a second: ActiveAgents) ...
+        assert client.post("/api/v1/auth/challenge", json=challenge).status_code == 200
+        page.get_by_role("button", name="ปิดการใช้งาน").click()
+        expect(page.get_by_role("status")).to_contain_text("ปิดการใช้งานเครื่องแล้ว")
+        # ... and forgets that when its console disables the agent: refused at once.
+        assert client.post("/api/v1/auth/challenge", json=challenge).status_code == 403
     site.session.expire_all()
     assert site.session.get(Agent, site.agent.agent_id).status == AgentStatus.DISABLED  # type: ignore[union-attr]
-    with httpx.Client(base_url=site.server.url) as client:
-        refused = client.post(
-            "/api/v1/auth/challenge", json={"agent_id": site.agent.agent_id, "cid": staff}
-        )
-    assert refused.status_code == 403
 
 
 def test_a_regional_admin_sees_only_their_regions(page: Page, site: Site) -> None:

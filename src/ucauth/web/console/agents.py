@@ -85,4 +85,5 @@ async def disable(request: Request, agent_id: int) -> Response:
         raise OutOfScopeError() from None
     except AccountsError as error:
         return await _page(request, admin, error=error.message(pages.language(request)))
+    context.active_agents.forget(agent_id)
     return pages.redirect("/console/agents?done=disabled")
