@@ -28,7 +28,7 @@ from ucauth.card.thai_id import AID, ThaiIdSession
 from ucauth.card.transport import CardConnection
 from ucauth.card.virtual.pcscd import PrivatePcscd, machine_lock
 
-BENCH_PORT = 0x9C50
+BENCH_PORT = 31416  # and 31417; below the ephemeral ports, as ucauth.demo.card.DEMO_PORT
 LOCK_TIMEOUT = 600.0
 TEXT_TARGET = 8
 BASELINE_FIELDS = (

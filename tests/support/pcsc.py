@@ -2,7 +2,7 @@
 
 Fixtures:
 
-- ``pcscd`` (session): a :class:`PrivatePcscd` on vpcd port 40000 (slot ``00 00``) and 40001
+- ``pcscd`` (session): a :class:`PrivatePcscd` on vpcd port 31400 (slot ``00 00``) and 31401
   (slot ``00 01``), started in the foreground with its own ``-c`` directory and stopped by PID.
   It holds the machine-wide lock ``/tmp/ucauth-pcscd.lock`` while it runs (other test runs wait
   for it) and fails, never skips, when pcscd cannot run here.
@@ -27,7 +27,7 @@ from ucauth.card.virtual.pcscd import PrivatePcscd, machine_lock, pcscd_pids
 from ucauth.card.virtual.profile import CardProfile, load_named_profile
 from ucauth.card.virtual.vpcd import AttachedCard, VirtualCard, attach
 
-TEST_PORT = 0x9C40
+TEST_PORT = 31400  # and 31401; below the ephemeral ports, as ucauth.demo.card.DEMO_PORT
 LOCK_TIMEOUT = float(os.environ.get("UCAUTH_PCSCD_LOCK_TIMEOUT", "900"))
 PCSC_TEST_TIMEOUT = 60
 PRESENCE_TIMEOUT = 5.0

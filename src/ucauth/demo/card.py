@@ -24,8 +24,10 @@ from ucauth.card.virtual.pcscd import PrivatePcscd, machine_lock, pcscd_installe
 from ucauth.card.virtual.vpcd import PACKAGED_PORT, attach
 from ucauth.i18n import translate
 
-DEMO_PORT = 0x9C48
-"""vpcd port of the demo's private pcscd (40008), away from the packaged and the test ports."""
+DEMO_PORT = 31408
+"""vpcd port of the demo's private pcscd (and 31409), away from the packaged, test and benchmark
+ports, and below every system's ephemeral port range (Linux 32768–60999, macOS and Windows from
+49152), where any outgoing connection could be holding it."""
 PACKAGED_READER = "Virtual PCD 00 {slot:02X}"
 IN_PROCESS_READER = "ucauth In-process Reader 00"
 SYSTEM_SOCKET = Path("/run/pcscd/pcscd.comm")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.card.cards import run_cli
-from tests.support.pcsc import AttachCard, wait_for_presence
+from tests.support.pcsc import TEST_PORT, AttachCard, wait_for_presence
 from ucauth.card.virtual.pcscd import PrivatePcscd
 from ucauth.card.virtual.profile import load_named_profile
 
@@ -92,9 +92,9 @@ def test_virtual_card_command_inserts_until_sigterm(pcscd: PrivatePcscd) -> None
 
 
 def test_virtual_card_command_needs_vpcd(pcscd_stopped: PrivatePcscd) -> None:
-    result = run_cli("card", "virtual", "--profile", "normal", "--port", "40000")
+    result = run_cli("card", "virtual", "--profile", "normal", "--port", str(TEST_PORT))
     assert result.returncode == 18
-    assert "No vpcd virtual reader at 127.0.0.1:40000" in result.stderr
+    assert f"No vpcd virtual reader at 127.0.0.1:{TEST_PORT}" in result.stderr
 
 
 def test_virtual_card_command_bad_profile(tmp_path: Path) -> None:

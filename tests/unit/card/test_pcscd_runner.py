@@ -6,9 +6,13 @@ import socket
 from pathlib import Path
 
 import pytest
+from bench.card_read import BENCH_PORT
 
+from tests.support.pcsc import TEST_PORT
 from ucauth.card.errors import PcscdStartError
 from ucauth.card.virtual.pcscd import PrivatePcscd, listening, machine_lock, vpcd_config
+from ucauth.card.virtual.vpcd import PACKAGED_PORT
+from ucauth.demo.card import DEMO_PORT
 
 
 def test_vpcd_config_uses_our_port_for_both_slots() -> None:
@@ -21,6 +25,17 @@ def test_vpcd_config_uses_our_port_for_both_slots() -> None:
     assert runner.reader(1) == "ucauth Virtual PCD 00 01"
     with pytest.raises(ValueError, match="slots"):
         runner.slot_port(2)
+
+
+@pytest.mark.parametrize("port", [TEST_PORT, DEMO_PORT, BENCH_PORT], ids=["tests", "demo", "bench"])
+def test_our_vpcd_ports_are_below_the_ephemeral_ports(port: int) -> None:
+    """No outgoing connection can hold them (bind would fail with "Address already in use")."""
+    lowest = 32768  # Linux's default; macOS and Windows start at 49152
+    ranges = Path("/proc/sys/net/ipv4/ip_local_port_range")
+    if ranges.exists():
+        lowest = min(lowest, int(ranges.read_text().split()[0]))
+    assert PrivatePcscd(port, Path("/nonexistent")).slot_port(1) < lowest
+    assert len({TEST_PORT, DEMO_PORT, BENCH_PORT, PACKAGED_PORT}) == 4
 
 
 def test_listening_sees_a_listening_socket() -> None:
