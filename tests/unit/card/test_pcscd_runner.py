@@ -35,7 +35,11 @@ def test_our_vpcd_ports_are_below_the_ephemeral_ports(port: int) -> None:
     if ranges.exists():
         lowest = min(lowest, int(ranges.read_text().split()[0]))
     assert PrivatePcscd(port, Path("/nonexistent")).slot_port(1) < lowest
-    assert len({TEST_PORT, DEMO_PORT, BENCH_PORT, PACKAGED_PORT}) == 4
+
+
+def test_the_vpcd_ports_of_tests_demo_bench_and_package_never_overlap() -> None:
+    pairs = [(port, port + 1) for port in (TEST_PORT, DEMO_PORT, BENCH_PORT, PACKAGED_PORT)]
+    assert len({slot for pair in pairs for slot in pair}) == 8
 
 
 def test_listening_sees_a_listening_socket() -> None:
